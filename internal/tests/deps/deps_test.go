@@ -1,0 +1,68 @@
+// Package deps holds the project's dependency allow-list (DESIGN.md,
+// convention 14): adding a module to go.mod is a decision, taken here with a
+// reason, not a side effect of `go get`.
+package deps
+
+import (
+	"bufio"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// allowed maps each module the project may require to why it is there.
+// Indirect requirements are listed too: they ship in the binary all the same.
+var allowed = map[string]string{
+	"github.com/go-jose/go-jose/v4":            "JOSE/JWT for VC-JWT: maintained, strict about algorithms",
+	"github.com/mr-tron/base58":                "base58btc for multibase keys and proof values",
+	"github.com/santhosh-tekuri/jsonschema/v6": "validates credentials against the 1EdTech JSON Schemas",
+	"github.com/google/go-cmp":                 "test comparisons",
+	"golang.org/x/text":                        "language negotiation; required by jsonschema",
+}
+
+func TestGoModRequiresOnlyAllowedModules(t *testing.T) {
+	mods, err := requiredModules(filepath.Join("..", "..", "..", "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(mods) == 0 {
+		t.Fatal("go.mod lists no requirements: the parser is out of step with go.mod")
+	}
+	for _, m := range mods {
+		if _, ok := allowed[m]; !ok {
+			t.Errorf("go.mod requires %s, which is not on the allow-list in %s; add it there with a reason if the team agrees", m, "internal/tests/deps")
+		}
+	}
+}
+
+// requiredModules returns the module paths of go.mod's require directives,
+// in both the single-line and the block form.
+func requiredModules(path string) ([]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var mods []string
+	inBlock := false
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if i := strings.Index(line, "//"); i >= 0 {
+			line = strings.TrimSpace(line[:i])
+		}
+		switch {
+		case line == "":
+		case inBlock && line == ")":
+			inBlock = false
+		case inBlock:
+			mods = append(mods, strings.Fields(line)[0])
+		case line == "require (":
+			inBlock = true
+		case strings.HasPrefix(line, "require "):
+			mods = append(mods, strings.Fields(line)[1])
+		}
+	}
+	return mods, sc.Err()
+}
