@@ -1,0 +1,592 @@
+package ob3
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"unicode/utf8"
+)
+
+// objMeta remembers, for one object, the JSON forms that the Go value alone
+// cannot tell, so that a round trip writes them back as they came.
+type objMeta struct {
+	// forms maps a property name to how it was read: formSingle for a list
+	// property given as one bare value, formArray for a list property given
+	// as an array (recorded only where the canonical form would differ) or
+	// for an object property given as a one-element array.
+	forms map[string]form
+	// iri is set when the whole object was read from a bare IRI string.
+	iri bool
+}
+
+type form uint8
+
+const (
+	formSingle form = iota + 1
+	formArray
+)
+
+func (m *objMeta) obMeta() *objMeta { return m }
+
+func (m *objMeta) setForm(key string, f form) {
+	if m.forms == nil {
+		m.forms = make(map[string]form)
+	}
+	m.forms[key] = f
+}
+
+type hasMeta interface{ obMeta() *objMeta }
+
+// iriAcceptor marks types that may be written as a bare IRI string.
+type iriAcceptor interface{ acceptsIRI() }
+
+var (
+	hasMetaType     = reflect.TypeFor[hasMeta]()
+	iriAcceptorType = reflect.TypeFor[iriAcceptor]()
+	numberType      = reflect.TypeFor[json.Number]()
+	unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
+	marshalerType   = reflect.TypeFor[json.Marshaler]()
+	extraType       = reflect.TypeFor[map[string]json.RawMessage]()
+)
+
+type fieldInfo struct {
+	name  string
+	index int
+	one   bool // canonical form of a one-item list is the bare item
+	// lenient: a value of the wrong JSON type is kept in Extra instead of
+	// failing the parse (for properties that real issuers get wrong).
+	lenient bool
+}
+
+type structInfo struct {
+	fields []fieldInfo
+	byName map[string]int // property name -> position in fields
+	extra  int            // index of the Extra field
+	idIdx  int            // index of the ID field, -1 if none
+}
+
+var infoCache sync.Map // reflect.Type -> *structInfo
+
+func infoOf(t reflect.Type) *structInfo {
+	if v, ok := infoCache.Load(t); ok {
+		return v.(*structInfo)
+	}
+	si := &structInfo{byName: map[string]int{}, extra: -1, idIdx: -1}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		if f.Name == "Extra" && f.Type == extraType {
+			si.extra = i
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "" || name == "-" {
+			continue
+		}
+		if name == "id" {
+			si.idIdx = i
+		}
+		si.byName[name] = len(si.fields)
+		opt := f.Tag.Get("ob")
+		si.fields = append(si.fields, fieldInfo{name: name, index: i, one: opt == "one", lenient: opt == "lenient"})
+	}
+	v, _ := infoCache.LoadOrStore(t, si)
+	return v.(*structInfo)
+}
+
+// FieldError is a decoding error at a property path such as
+// "credentialSubject.achievement.criteria" or "evidence[1].type".
+type FieldError struct {
+	Path    string
+	Message string
+}
+
+func (e *FieldError) Error() string {
+	if e.Path == "" {
+		return e.Message
+	}
+	return e.Path + ": " + e.Message
+}
+
+func fieldErr(path *pathSeg, format string, args ...any) error {
+	return &FieldError{Path: path.String(), Message: fmt.Sprintf(format, args...)}
+}
+
+// pathSeg is a property path built lazily: rendered only for an error, so
+// decoding a valid document builds no path strings.
+type pathSeg struct {
+	parent *pathSeg
+	key    string
+	idx    int // array index when key == ""
+}
+
+func (p *pathSeg) child(key string) pathSeg { return pathSeg{parent: p, key: key} }
+func (p *pathSeg) index(i int) pathSeg      { return pathSeg{parent: p, idx: i} }
+
+func (p *pathSeg) String() string {
+	if p == nil {
+		return ""
+	}
+	var segs []*pathSeg
+	for q := p; q != nil; q = q.parent {
+		segs = append(segs, q)
+	}
+	var b strings.Builder
+	for i := len(segs) - 1; i >= 0; i-- {
+		q := segs[i]
+		switch {
+		case q.key == "" && q.parent == nil && q.idx == 0:
+			// root
+		case q.key == "":
+			b.WriteString("[" + strconv.Itoa(q.idx) + "]")
+		default:
+			if b.Len() > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(q.key)
+		}
+	}
+	return b.String()
+}
+
+func joinPath(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+func firstByte(raw []byte) byte {
+	for _, c := range raw {
+		switch c {
+		case ' ', '\t', '\r', '\n':
+			continue
+		}
+		return c
+	}
+	return 0
+}
+
+func jsonKind(c byte) string {
+	switch c {
+	case '{':
+		return "object"
+	case '[':
+		return "array"
+	case '"':
+		return "string"
+	case 't', 'f':
+		return "boolean"
+	case 'n':
+		return "null"
+	}
+	return "number"
+}
+
+// decodeStruct reads raw into v, an addressable struct value of one of the
+// package's object types.
+func decodeStruct(path *pathSeg, raw []byte, v reflect.Value) error {
+	si := infoOf(v.Type())
+	meta := v.Addr().Interface().(hasMeta).obMeta()
+	c := firstByte(raw)
+	if c == '"' && reflect.PointerTo(v.Type()).Implements(iriAcceptorType) && si.idIdx >= 0 {
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return fieldErr(path, "%v", err)
+		}
+		v.Field(si.idIdx).SetString(s)
+		meta.iri = true
+		return nil
+	}
+	if c != '{' {
+		return fieldErr(path, "expected object, got %s", jsonKind(c))
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return fieldErr(path, "%v", err)
+	}
+	var extra map[string]json.RawMessage
+	for _, fi := range si.fields {
+		r, ok := m[fi.name]
+		if !ok {
+			continue
+		}
+		delete(m, fi.name)
+		fp := path.child(fi.name)
+		keep, err := decodeField(&fp, r, v.Field(fi.index), fi, meta)
+		if err != nil && fi.lenient {
+			v.Field(fi.index).SetZero()
+			keep, err = true, nil
+		}
+		if err != nil {
+			return err
+		}
+		if keep {
+			if extra == nil {
+				extra = make(map[string]json.RawMessage)
+			}
+			extra[fi.name] = r
+		}
+	}
+	for k, r := range m {
+		if extra == nil {
+			extra = make(map[string]json.RawMessage, len(m))
+		}
+		extra[k] = r
+	}
+	if si.extra >= 0 {
+		v.Field(si.extra).Set(reflect.ValueOf(extra))
+	}
+	return nil
+}
+
+// decodeField reads one known property. keep reports a value that the
+// typed field cannot hold but that must survive (a language map given for
+// a string): the caller keeps it in Extra.
+func decodeField(path *pathSeg, raw []byte, fv reflect.Value, fi fieldInfo, meta *objMeta) (keep bool, err error) {
+	c := firstByte(raw)
+	if c == 'n' {
+		return false, nil // null: same as absent
+	}
+	t := fv.Type()
+	switch {
+	case t.Kind() == reflect.Slice:
+		if c == '[' {
+			var items []json.RawMessage
+			if err := json.Unmarshal(raw, &items); err != nil {
+				return false, fieldErr(path, "%v", err)
+			}
+			s := reflect.MakeSlice(t, len(items), len(items))
+			for i, it := range items {
+				ip := path.index(i)
+				if err := decodeValue(&ip, it, s.Index(i)); err != nil {
+					return false, err
+				}
+			}
+			fv.Set(s)
+			if fi.one && len(items) == 1 {
+				meta.setForm(fi.name, formArray)
+			}
+			return false, nil
+		}
+		s := reflect.MakeSlice(t, 1, 1)
+		if err := decodeValue(path, raw, s.Index(0)); err != nil {
+			return false, err
+		}
+		fv.Set(s)
+		if !fi.one {
+			meta.setForm(fi.name, formSingle)
+		}
+		return false, nil
+	case t.Kind() == reflect.Pointer && c == '[':
+		// JSON-LD: a one-element array is the same as the bare value.
+		var items []json.RawMessage
+		if err := json.Unmarshal(raw, &items); err != nil {
+			return false, fieldErr(path, "%v", err)
+		}
+		if len(items) != 1 {
+			return false, fieldErr(path, "expected object, got array of %d", len(items))
+		}
+		meta.setForm(fi.name, formArray)
+		ip := path.index(0)
+		return false, decodeValue(&ip, items[0], fv)
+	case t.Kind() == reflect.String && t != numberType && c == '{':
+		// A language map ({"fr": "…"}): kept as it came, see package doc.
+		return true, nil
+	}
+	return false, decodeValue(path, raw, fv)
+}
+
+// decodeValue reads a single (non-list) value into fv.
+func decodeValue(path *pathSeg, raw []byte, fv reflect.Value) error {
+	c := firstByte(raw)
+	t := fv.Type()
+	switch {
+	case t.Kind() == reflect.Pointer && t.Elem().Kind() == reflect.Struct:
+		nv := reflect.New(t.Elem())
+		if err := decodeValue(path, raw, nv.Elem()); err != nil {
+			return err
+		}
+		fv.Set(nv)
+		return nil
+	case t.Kind() == reflect.Struct && reflect.PointerTo(t).Implements(hasMetaType):
+		return decodeStruct(path, raw, fv)
+	case reflect.PointerTo(t).Implements(unmarshalerType):
+		if err := fv.Addr().Interface().(json.Unmarshaler).UnmarshalJSON(raw); err != nil {
+			return fieldErr(path, "%v", err)
+		}
+		return nil
+	case t == numberType:
+		if c != '-' && (c < '0' || c > '9') {
+			return fieldErr(path, "expected number, got %s", jsonKind(c))
+		}
+		fv.SetString(string(bytes.TrimSpace(raw)))
+		return nil
+	case t.Kind() == reflect.String:
+		if c != '"' {
+			return fieldErr(path, "expected string, got %s", jsonKind(c))
+		}
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return fieldErr(path, "%v", err)
+		}
+		fv.SetString(s)
+		return nil
+	case t.Kind() == reflect.Bool:
+		if c != 't' && c != 'f' {
+			return fieldErr(path, "expected boolean, got %s", jsonKind(c))
+		}
+		fv.SetBool(c == 't')
+		return nil
+	}
+	return fieldErr(path, "unsupported Go type %s", t)
+}
+
+// encodeStruct writes v, a struct value of one of the package's object
+// types.
+func encodeStruct(buf *bytes.Buffer, v reflect.Value, depth int) error {
+	if depth > MaxDepth {
+		return ErrTooDeep // a cycle of pointers built in Go, or absurd nesting
+	}
+	if !v.CanAddr() {
+		p := reflect.New(v.Type())
+		p.Elem().Set(v)
+		v = p.Elem()
+	}
+	si := infoOf(v.Type())
+	meta := v.Addr().Interface().(hasMeta).obMeta()
+	var extra map[string]json.RawMessage
+	if si.extra >= 0 {
+		extra = v.Field(si.extra).Interface().(map[string]json.RawMessage)
+	}
+	if meta.iri && len(extra) == 0 && si.idIdx >= 0 && onlyID(v, si) {
+		writeString(buf, v.Field(si.idIdx).String())
+		return nil
+	}
+	buf.WriteByte('{')
+	n := 0
+	for _, fi := range si.fields {
+		fv := v.Field(fi.index)
+		start := buf.Len()
+		if n > 0 {
+			buf.WriteByte(',')
+		}
+		writeString(buf, fi.name)
+		buf.WriteByte(':')
+		wrote, err := encodeField(buf, fv, fi, meta, depth)
+		if err != nil {
+			return fmt.Errorf("%s: %w", fi.name, err)
+		}
+		if !wrote {
+			buf.Truncate(start)
+			continue
+		}
+		n++
+	}
+	if len(extra) > 0 {
+		keys := make([]string, 0, len(extra))
+		for k := range extra {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			if i, known := si.byName[k]; known && !isEmpty(v.Field(si.fields[i].index)) {
+				continue // the typed field, set, wins over a kept value
+			}
+			if n > 0 {
+				buf.WriteByte(',')
+			}
+			writeString(buf, k)
+			buf.WriteByte(':')
+			if err := json.Compact(buf, extra[k]); err != nil {
+				return fmt.Errorf("%s: %w", k, err)
+			}
+			n++
+		}
+	}
+	buf.WriteByte('}')
+	return nil
+}
+
+func onlyID(v reflect.Value, si *structInfo) bool {
+	for _, fi := range si.fields {
+		if fi.index != si.idIdx && !isEmpty(v.Field(fi.index)) {
+			return false
+		}
+	}
+	return true
+}
+
+func isEmpty(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.String, reflect.Slice, reflect.Map:
+		return v.Len() == 0
+	case reflect.Pointer:
+		return v.IsNil()
+	case reflect.Bool:
+		return false // hashed: false is meaningful
+	}
+	return v.IsZero()
+}
+
+// encodeField writes one known property's value; wrote is false when the
+// value is empty and the property is to be omitted.
+func encodeField(buf *bytes.Buffer, fv reflect.Value, fi fieldInfo, meta *objMeta, depth int) (wrote bool, err error) {
+	if isEmpty(fv) {
+		return false, nil
+	}
+	f := meta.forms[fi.name]
+	switch fv.Kind() {
+	case reflect.Slice:
+		if fv.Len() == 1 && (f == formSingle || (fi.one && f != formArray)) {
+			return encodeValue(buf, fv.Index(0), depth)
+		}
+		buf.WriteByte('[')
+		n := 0
+		for i := range fv.Len() {
+			start := buf.Len()
+			if n > 0 {
+				buf.WriteByte(',')
+			}
+			w, err := encodeValue(buf, fv.Index(i), depth)
+			if err != nil {
+				return false, err
+			}
+			if !w {
+				buf.Truncate(start)
+				continue
+			}
+			n++
+		}
+		buf.WriteByte(']')
+		return n > 0, nil
+	case reflect.Pointer:
+		if f == formArray {
+			buf.WriteByte('[')
+			w, err := encodeValue(buf, fv, depth)
+			buf.WriteByte(']')
+			return w, err
+		}
+	}
+	return encodeValue(buf, fv, depth)
+}
+
+func encodeValue(buf *bytes.Buffer, v reflect.Value, depth int) (wrote bool, err error) {
+	t := v.Type()
+	switch {
+	case t.Kind() == reflect.Pointer:
+		if v.IsNil() {
+			return false, nil
+		}
+		return encodeValue(buf, v.Elem(), depth)
+	case t.Kind() == reflect.Struct && reflect.PointerTo(t).Implements(hasMetaType):
+		start := buf.Len()
+		if err := encodeStruct(buf, v, depth+1); err != nil {
+			return false, err
+		}
+		if buf.Len()-start == 2 { // "{}": an empty object is omitted
+			buf.Truncate(start)
+			return false, nil
+		}
+		return true, nil
+	case t.Implements(marshalerType):
+		b, err := v.Interface().(json.Marshaler).MarshalJSON()
+		if err != nil {
+			return false, err
+		}
+		if err := json.Compact(buf, b); err != nil {
+			return false, err
+		}
+		return true, nil
+	case t == numberType:
+		s := v.String()
+		if s == "" {
+			return false, nil
+		}
+		if _, err := strconv.ParseFloat(s, 64); err != nil && !errors.Is(err, strconv.ErrRange) {
+			return false, fmt.Errorf("invalid number %q", s)
+		}
+		buf.WriteString(s)
+		return true, nil
+	case t.Kind() == reflect.String:
+		if v.Len() == 0 {
+			return false, nil
+		}
+		writeString(buf, v.String())
+		return true, nil
+	case t.Kind() == reflect.Bool:
+		buf.WriteString(strconv.FormatBool(v.Bool()))
+		return true, nil
+	}
+	return false, fmt.Errorf("unsupported Go type %s", t)
+}
+
+const hexDigits = "0123456789abcdef"
+
+// writeString writes s as a JSON string. Unlike encoding/json it leaves
+// <, > and & alone (URLs with query strings stay readable); invalid UTF-8
+// becomes U+FFFD as encoding/json does.
+func writeString(buf *bytes.Buffer, s string) {
+	buf.WriteByte('"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			buf.WriteString(s[start:i])
+			switch c {
+			case '"', '\\':
+				buf.WriteByte('\\')
+				buf.WriteByte(c)
+			case '\n':
+				buf.WriteString(`\n`)
+			case '\r':
+				buf.WriteString(`\r`)
+			case '\t':
+				buf.WriteString(`\t`)
+			case '\b':
+				buf.WriteString(`\b`)
+			case '\f':
+				buf.WriteString(`\f`)
+			default:
+				buf.WriteString(`\u00`)
+				buf.WriteByte(hexDigits[c>>4])
+				buf.WriteByte(hexDigits[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			buf.WriteString(s[start:i])
+			buf.WriteString(`\ufffd`)
+			i += size
+			start = i
+			continue
+		}
+		// U+2028 and U+2029 are valid JSON but break JavaScript parsers.
+		if r == '\u2028' || r == '\u2029' {
+			buf.WriteString(s[start:i])
+			buf.WriteString(`\u202`)
+			buf.WriteByte(hexDigits[r&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	buf.WriteString(s[start:])
+	buf.WriteByte('"')
+}
