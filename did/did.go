@@ -92,6 +92,9 @@ var (
 	ErrInvalidKey = errors.New("invalid key")
 	// ErrUnsupportedKey: the key type, curve or codec is not supported.
 	ErrUnsupportedKey = errors.New("unsupported key type")
+	// ErrNotFound: the DID document or key document does not exist. Fetchers
+	// should wrap it for an HTTP 404 so that reports can say so.
+	ErrNotFound = errors.New("not found")
 	// ErrNoFetcher: resolution needs the network but no Fetcher was given.
 	ErrNoFetcher = errors.New("no fetcher configured for remote resolution")
 )
