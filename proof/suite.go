@@ -1,0 +1,161 @@
+package proof
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"maps"
+
+	"github.com/mr-tron/base58"
+
+	"github.com/sceau/sceau/jsonld"
+	"github.com/sceau/sceau/rdfc"
+)
+
+// Canonicalize returns the RDFC-1.0 canonical N-Quads of a JSON-LD
+// document, deserialized to RDF in safe mode with no base IRI: the
+// "transformation" step of eddsa-rdfc-2022. Errors wrap
+// ErrNotCanonicalizable and the jsonld or rdfc error.
+func Canonicalize(doc map[string]any, loader jsonld.DocumentLoader) ([]byte, error) {
+	if loader == nil {
+		loader = jsonld.DefaultLoader()
+	}
+	quads, err := jsonld.ToRDF(doc, &jsonld.Options{Loader: loader, Safe: true})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrNotCanonicalizable, err)
+	}
+	res, err := rdfc.Canonicalize(quads, nil)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrNotCanonicalizable, err)
+	}
+	return res.NQuads, nil
+}
+
+// HashData is the data the Ed25519 signature covers (eddsa-rdfc-2022
+// §3.3.4 "Hashing"): SHA-256 of the canonical proof configuration followed
+// by SHA-256 of the canonical document, 64 bytes.
+func HashData(canonicalProofConfig, canonicalDocument []byte) []byte {
+	out := make([]byte, 0, 2*sha256.Size)
+	h := sha256.Sum256(canonicalProofConfig)
+	out = append(out, h[:]...)
+	h = sha256.Sum256(canonicalDocument)
+	return append(out, h[:]...)
+}
+
+// hashDataFromDocHash is HashData when the document hash is known already
+// (several proofs over the same document).
+func hashDataFromDocHash(canonicalProofConfig []byte, docHash [sha256.Size]byte) []byte {
+	out := make([]byte, 0, 2*sha256.Size)
+	h := sha256.Sum256(canonicalProofConfig)
+	out = append(out, h[:]...)
+	return append(out, docHash[:]...)
+}
+
+// proofConfig is the proof configuration of §3.3.5: the proof options
+// (every member but proofValue) with the document's @context.
+func proofConfig(options map[string]any, context any) map[string]any {
+	cfg := make(map[string]any, len(options)+1)
+	for k, v := range options {
+		if k != "proofValue" {
+			cfg[k] = v
+		}
+	}
+	cfg["@context"] = context
+	return cfg
+}
+
+// withoutProof returns a shallow copy of doc without its proof member, set
+// to proofs when there are matching previous proofs to bind (a chain).
+func withoutProof(doc map[string]any, proofs []any) map[string]any {
+	out := maps.Clone(doc)
+	delete(out, "proof")
+	if len(proofs) > 0 {
+		out["proof"] = proofs
+	}
+	return out
+}
+
+// encodeProofValue is multibase base58btc: 'z' + base58.
+func encodeProofValue(sig []byte) string { return "z" + base58.Encode(sig) }
+
+func decodeProofValue(s string) ([]byte, error) {
+	if len(s) > maxProofValueLen {
+		return nil, fmt.Errorf("%w: proofValue of %d characters is not an Ed25519 signature", ErrMalformedProof, len(s))
+	}
+	if len(s) == 0 || s[0] != 'z' {
+		return nil, fmt.Errorf("%w: proofValue is not multibase base58btc (must start with 'z')", ErrMalformedProof)
+	}
+	sig, err := base58.Decode(s[1:])
+	if err != nil {
+		return nil, fmt.Errorf("%w: proofValue: %v", ErrMalformedProof, err)
+	}
+	if len(sig) != 64 {
+		return nil, fmt.Errorf("%w: proofValue decodes to %d bytes, not a 64-byte Ed25519 signature", ErrMalformedProof, len(sig))
+	}
+	return sig, nil
+}
+
+// decodeDocument parses a JSON credential: a single object, numbers kept as
+// json.Number so that they reach JSON-LD (and re-serialization) unchanged.
+func decodeDocument(data []byte) (map[string]any, error) {
+	if len(data) > MaxDocumentSize {
+		return nil, fmt.Errorf("%w: %d bytes exceeds %d", ErrMalformedDocument, len(data), MaxDocumentSize)
+	}
+	v, err := decodeJSON(data)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrMalformedDocument, err)
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("%w: top level is a %s, not an object", ErrMalformedDocument, jsonKind(v))
+	}
+	return m, nil
+}
+
+// proofList returns the document's proofs as a list (a single object is a
+// set of one).
+func proofList(doc map[string]any) ([]any, error) {
+	p, ok := doc["proof"]
+	if !ok || p == nil {
+		return nil, nil
+	}
+	var list []any
+	switch v := p.(type) {
+	case []any:
+		list = v
+	default:
+		list = []any{v}
+	}
+	if len(list) > MaxProofs {
+		return nil, fmt.Errorf("%w: %d proofs exceed the limit of %d", ErrMalformedProof, len(list), MaxProofs)
+	}
+	return list, nil
+}
+
+// matchingProofs finds, in allProofs, the proofs whose id is listed in ids
+// (VC Data Integrity §4.3 step 4–5, §4.5 step 3.2).
+func matchingProofs(allProofs []any, ids []string) ([]any, []int, error) {
+	if len(ids) == 0 {
+		return nil, nil, nil
+	}
+	out := make([]any, 0, len(ids))
+	idx := make([]int, 0, len(ids))
+	for _, id := range ids {
+		found := false
+		for i, p := range allProofs {
+			m, ok := p.(map[string]any)
+			if !ok {
+				continue
+			}
+			if pid, _ := m["id"].(string); pid != "" && pid == id {
+				out = append(out, p)
+				idx = append(idx, i)
+				found = true
+				break
+			}
+		}
+		if !found {
+			return nil, nil, fmt.Errorf("%w: no proof with id %q", ErrPreviousProofMissing, clip(id))
+		}
+	}
+	return out, idx, nil
+}
