@@ -1,0 +1,102 @@
+package verify
+
+// Code names a check. Codes are part of the report's contract: they never
+// change meaning, and new checks get new codes.
+type Code string
+
+const (
+	CodeFormat       Code = "format"       // the input is a credential container we read
+	CodeBaked        Code = "baked"        // an image carries a baked credential
+	CodeJSON         Code = "json"         // the credential is well-formed JSON of the right shape
+	CodeContext      Code = "context"      // @context: VC first, Open Badges present, all known
+	CodeType         Code = "type"         // type holds VerifiableCredential and an OB credential type
+	CodeSchema       Code = "schema"       // the 1EdTech JSON Schema
+	CodeStructure    Code = "structure"    // Open Badges rules the schema does not express
+	CodeProof        Code = "proof"        // signature (Data Integrity or JWT)
+	CodeIssuerKey    Code = "issuer_key"   // the signing key belongs to the issuer
+	CodeValidFrom    Code = "valid_from"   // not before validFrom
+	CodeValidUntil   Code = "valid_until"  // not after validUntil
+	CodeStatus       Code = "status"       // revocation and suspension
+	CodeEndorsements Code = "endorsements" // embedded endorsements verify
+	CodeRecipient    Code = "recipient"    // issued to the given e-mail address
+)
+
+type textKey struct {
+	code    Code
+	outcome Outcome
+}
+
+// messages holds the sentence shown to people for each code and outcome, in
+// both languages. A test checks that every code has a sentence for every
+// outcome it can produce.
+var messages = map[textKey]Text{
+	{CodeFormat, Pass}: {EN: "The file was recognised.", FR: "Le fichier a été reconnu."},
+	{CodeFormat, Fail}: {EN: "This is not a badge file Sceau can read (JSON, JWT, PNG or SVG).", FR: "Ce fichier n'est pas un badge que Sceau sait lire (JSON, JWT, PNG ou SVG)."},
+
+	{CodeBaked, Pass}: {EN: "The image carries a badge.", FR: "L'image contient un badge."},
+	{CodeBaked, Fail}: {EN: "The image carries no badge, or a damaged one.", FR: "L'image ne contient aucun badge, ou un badge endommagé."},
+	{CodeBaked, Skip}: {EN: "Not an image.", FR: "Ce n'est pas une image."},
+
+	{CodeJSON, Pass}: {EN: "The credential is well formed.", FR: "L'attestation est bien formée."},
+	{CodeJSON, Fail}: {EN: "The credential is not well formed.", FR: "L'attestation est mal formée."},
+
+	{CodeContext, Pass}: {EN: "The credential declares the Verifiable Credentials and Open Badges vocabularies.", FR: "L'attestation déclare les vocabulaires Verifiable Credentials et Open Badges."},
+	{CodeContext, Fail}: {EN: "The credential's vocabularies (@context) are missing, misplaced or unknown.", FR: "Les vocabulaires de l'attestation (@context) sont absents, mal placés ou inconnus."},
+
+	{CodeType, Pass}: {EN: "The credential is an Open Badge.", FR: "L'attestation est un Open Badge."},
+	{CodeType, Fail}: {EN: "The credential does not declare itself an Open Badge.", FR: "L'attestation ne se déclare pas comme un Open Badge."},
+
+	{CodeSchema, Pass}: {EN: "The credential follows the Open Badges 3.0 schema.", FR: "L'attestation respecte le schéma Open Badges 3.0."},
+	{CodeSchema, Fail}: {EN: "The credential does not follow the Open Badges 3.0 schema.", FR: "L'attestation ne respecte pas le schéma Open Badges 3.0."},
+	{CodeSchema, Skip}: {EN: "The schema check does not apply to this older form of credential.", FR: "La vérification du schéma ne s'applique pas à cette forme plus ancienne d'attestation."},
+
+	{CodeStructure, Pass}: {EN: "The credential follows the Open Badges rules.", FR: "L'attestation respecte les règles Open Badges."},
+	{CodeStructure, Fail}: {EN: "The credential breaks an Open Badges rule.", FR: "L'attestation enfreint une règle Open Badges."},
+
+	{CodeProof, Pass}: {EN: "The signature is genuine: the badge has not been altered since it was issued.", FR: "La signature est authentique : le badge n'a pas été modifié depuis son émission."},
+	{CodeProof, Fail}: {EN: "The signature does not hold: the badge was altered, or was not signed by the key it names.", FR: "La signature n'est pas valide : le badge a été modifié, ou n'a pas été signé par la clé qu'il indique."},
+	{CodeProof, Warn}: {EN: "The signature could not be checked.", FR: "La signature n'a pas pu être vérifiée."},
+
+	{CodeIssuerKey, Pass}: {EN: "The signing key belongs to the issuer.", FR: "La clé de signature appartient à l'émetteur."},
+	{CodeIssuerKey, Fail}: {EN: "The signing key does not belong to the issuer named in the badge.", FR: "La clé de signature n'appartient pas à l'émetteur nommé dans le badge."},
+	{CodeIssuerKey, Skip}: {EN: "No signature to bind to the issuer.", FR: "Aucune signature à rattacher à l'émetteur."},
+
+	{CodeValidFrom, Pass}: {EN: "The badge is in effect.", FR: "Le badge est en vigueur."},
+	{CodeValidFrom, Fail}: {EN: "The badge is not valid yet.", FR: "Le badge n'est pas encore valide."},
+	{CodeValidFrom, Skip}: {EN: "The badge gives no start date.", FR: "Le badge n'indique pas de date de début."},
+
+	{CodeValidUntil, Pass}: {EN: "The badge has not expired.", FR: "Le badge n'est pas expiré."},
+	{CodeValidUntil, Fail}: {EN: "The badge has expired.", FR: "Le badge est expiré."},
+	{CodeValidUntil, Skip}: {EN: "The badge does not expire.", FR: "Le badge n'expire pas."},
+
+	{CodeStatus, Pass}: {EN: "The issuer has neither revoked nor suspended the badge.", FR: "L'émetteur n'a ni révoqué ni suspendu le badge."},
+	{CodeStatus, Fail}: {EN: "The issuer has revoked or suspended the badge.", FR: "L'émetteur a révoqué ou suspendu le badge."},
+	{CodeStatus, Warn}: {EN: "The badge's status could not be checked; it is not known to be revoked.", FR: "Le statut du badge n'a pas pu être vérifié ; il n'est pas connu comme révoqué."},
+	{CodeStatus, Skip}: {EN: "The badge has no status to check.", FR: "Le badge n'a pas de statut à vérifier."},
+
+	{CodeEndorsements, Pass}: {EN: "Every endorsement is genuine.", FR: "Chaque recommandation est authentique."},
+	{CodeEndorsements, Warn}: {EN: "An endorsement does not verify; the badge itself is not affected.", FR: "Une recommandation ne se vérifie pas ; le badge lui-même n'est pas touché."},
+	{CodeEndorsements, Skip}: {EN: "The badge carries no endorsement.", FR: "Le badge ne porte aucune recommandation."},
+
+	{CodeRecipient, Pass}: {EN: "The badge was issued to this e-mail address.", FR: "Le badge a été délivré à cette adresse courriel."},
+	{CodeRecipient, Fail}: {EN: "The badge was not issued to this e-mail address.", FR: "Le badge n'a pas été délivré à cette adresse courriel."},
+	{CodeRecipient, Skip}: {EN: "No e-mail address was given to compare with.", FR: "Aucune adresse courriel n'a été fournie pour la comparaison."},
+}
+
+func message(code Code, outcome Outcome) Text {
+	if t, ok := messages[textKey{code, outcome}]; ok {
+		return t
+	}
+	// A missing sentence is a bug the catalogue test catches; still say something.
+	return Text{EN: string(code) + ": " + string(outcome), FR: string(code) + " : " + string(outcome)}
+}
+
+// verdictReasons explains each verdict in plain language.
+var verdictReasons = map[Verdict]Text{
+	Valid:       {EN: "This badge is genuine, unaltered, in effect and not revoked.", FR: "Ce badge est authentique, intact, en vigueur et non révoqué."},
+	Revoked:     {EN: "This badge is genuine but its issuer has revoked it.", FR: "Ce badge est authentique, mais son émetteur l'a révoqué."},
+	Suspended:   {EN: "This badge is genuine but its issuer has suspended it.", FR: "Ce badge est authentique, mais son émetteur l'a suspendu."},
+	Expired:     {EN: "This badge is genuine but has expired.", FR: "Ce badge est authentique, mais il est expiré."},
+	NotYetValid: {EN: "This badge is genuine but not in effect yet.", FR: "Ce badge est authentique, mais il n'est pas encore en vigueur."},
+	Invalid:     {EN: "This badge cannot be trusted.", FR: "Ce badge n'est pas digne de confiance."},
+}

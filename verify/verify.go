@@ -1,0 +1,394 @@
+package verify
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/sceau/sceau/bake"
+	"github.com/sceau/sceau/did"
+	"github.com/sceau/sceau/jsonld"
+	"github.com/sceau/sceau/ob3"
+	"github.com/sceau/sceau/proof"
+	"github.com/sceau/sceau/vcjwt"
+)
+
+// Options configure a verification. The zero value verifies offline with
+// the current time: nothing remote can be reached, so a status list gives a
+// warning and a did:web issuer cannot be checked.
+type Options struct {
+	// Email, when set, is the address the badge should have been issued to.
+	Email string
+	// Now is the time of the verification; zero means time.Now().
+	Now time.Time
+	// Fetcher gets remote documents: did:web documents, HTTPS keys, status
+	// and revocation lists. nil: nothing is fetched.
+	Fetcher did.Fetcher
+	// Resolver resolves DIDs; nil means a did.MultiResolver over Fetcher.
+	Resolver did.Resolver
+	// Loader provides JSON-LD contexts; nil means the bundled ones.
+	Loader jsonld.DocumentLoader
+}
+
+// maxEndorsementDepth bounds endorsements of endorsements: an endorsement
+// may itself carry endorsements, but a verifier must not recurse without end.
+const maxEndorsementDepth = 2
+
+// verifier carries one verification's options, completed with defaults.
+type verifier struct {
+	opts     Options
+	resolver did.Resolver
+	now      time.Time
+}
+
+// Verify checks one input (credential JSON, VC-JWT, enveloped credential,
+// baked PNG or SVG) and returns its report. It never fails: what goes wrong
+// is a check of the report.
+func Verify(ctx context.Context, input []byte, opts Options) *Report {
+	v := &verifier{opts: opts, resolver: opts.Resolver, now: opts.Now}
+	if v.resolver == nil {
+		v.resolver = &did.MultiResolver{Web: opts.Fetcher}
+	}
+	if v.now.IsZero() {
+		v.now = time.Now()
+	}
+	r := &Report{}
+	payload, ok := v.unwrap(r, input)
+	if ok {
+		v.credential(ctx, r, payload, 0)
+	}
+	r.conclude()
+	return r
+}
+
+// unwrap finds the credential in the input: it sniffs the container and
+// unbakes images.
+func (v *verifier) unwrap(r *Report, input []byte) ([]byte, bool) {
+	trimmed := bytes.TrimSpace(bytes.TrimPrefix(input, []byte("\xef\xbb\xbf")))
+	switch {
+	case bytes.HasPrefix(input, []byte("\x89PNG")):
+		r.Format = "png"
+	case isSVG(trimmed):
+		r.Format = "svg"
+	case len(trimmed) > 0 && trimmed[0] == '{':
+		r.Format = "json"
+	case looksLikeJWT(trimmed):
+		r.Format = "jwt"
+	default:
+		r.add(CodeFormat, Fail, "neither JSON, a compact JWT, a PNG nor an SVG")
+		return nil, false
+	}
+	r.add(CodeFormat, Pass, r.Format)
+	if r.Format != "png" && r.Format != "svg" {
+		return trimmed, true
+	}
+	b, err := bake.Unbake(input)
+	if err != nil {
+		r.add(CodeBaked, Fail, err.Error())
+		return nil, false
+	}
+	if b.Format != bake.FormatOB3 {
+		// Open Badges 2.0 and 1.0 assertions are verified by the OB 2.0
+		// verifier (hosted and signed forms), not by this OB 3.0 pipeline.
+		r.add(CodeBaked, Fail, fmt.Sprintf("the image carries an Open Badges %s assertion, which this verifier does not check yet", strings.TrimPrefix(b.Format.String(), "OB")))
+		return nil, false
+	}
+	r.add(CodeBaked, Pass, b.Format.String())
+	return bytes.TrimSpace(b.Payload), true
+}
+
+// credential verifies a credential given as JSON or as a VC-JWT. depth
+// counts endorsement nesting.
+func (v *verifier) credential(ctx context.Context, r *Report, payload []byte, depth int) {
+	var (
+		jwtResult *vcjwt.Result
+		jwtErr    error
+		isJWT     = looksLikeJWT(payload)
+	)
+	if !isJWT && bytes.Contains(payload, []byte("EnvelopedVerifiableCredential")) {
+		if token, err := vcjwt.Unenvelope(payload); err == nil {
+			payload, isJWT = []byte(token), true
+		}
+	}
+	if isJWT {
+		jwtResult, jwtErr = vcjwt.Verify(ctx, string(payload), vcjwt.VerifyOptions{Resolver: v.resolver})
+		if jwtResult == nil {
+			// The signature did not verify: still show what the token says.
+			tok, perr := vcjwt.Parse(string(payload))
+			if perr != nil {
+				r.add(CodeJSON, Fail, perr.Error())
+				return
+			}
+			payload = tok.Credential
+		} else {
+			payload = jwtResult.Credential
+		}
+	}
+	r.Credential = json.RawMessage(payload)
+
+	c, err := ob3.Parse(payload)
+	if err != nil {
+		r.add(CodeJSON, Fail, err.Error())
+		return
+	}
+	r.add(CodeJSON, Pass, "")
+	r.describe(c)
+	v.structure(r, c, payload)
+
+	if isJWT {
+		v.jwtProof(r, c, jwtResult, jwtErr)
+	} else {
+		v.dataIntegrity(ctx, r, c, payload)
+	}
+	v.validity(r, c)
+	v.status(ctx, r, c)
+	v.endorsements(ctx, r, c, depth)
+	v.recipient(r, c)
+}
+
+// structure reports @context, type, schema and the other Open Badges rules.
+func (v *verifier) structure(r *Report, c *ob3.Credential, payload []byte) {
+	var context, types, rules []string
+	for _, p := range c.Check() {
+		if p.Severity != ob3.SeverityError {
+			continue
+		}
+		switch {
+		case strings.HasPrefix(p.Code, "CONTEXT_"):
+			context = append(context, p.String())
+		case strings.HasPrefix(p.Code, "TYPE_"):
+			types = append(types, p.String())
+		default:
+			rules = append(rules, p.String())
+		}
+	}
+	r.addAll(CodeContext, context)
+	r.addAll(CodeType, types)
+
+	if !ob3.SchemaApplies(c) {
+		r.add(CodeSchema, Skip, "VC 1.1 form (Open Badges context "+c.ContextVersion()+"): the 3.0.3 schema is written for VC 2.0")
+	} else if errs, err := ob3.ValidateSchema(payload, ob3.SchemaFor(c)); err != nil {
+		r.add(CodeSchema, Fail, err.Error())
+	} else {
+		msgs := make([]string, 0, len(errs))
+		for _, e := range errs {
+			msgs = append(msgs, e.Path+": "+e.Message)
+		}
+		r.addAll(CodeSchema, msgs)
+	}
+	r.addAll(CodeStructure, rules)
+}
+
+// dataIntegrity checks the embedded proofs and binds their key to the issuer.
+func (v *verifier) dataIntegrity(ctx context.Context, r *Report, c *ob3.Credential, payload []byte) {
+	res, err := proof.Verify(ctx, payload, proof.VerifyOptions{
+		Resolver: v.resolver,
+		Loader:   v.opts.Loader,
+		Now:      v.now,
+		// Signers' clocks drift; a proof created a few minutes "in the
+		// future" is not a forgery.
+		ClockSkew: 5 * time.Minute,
+	})
+	if err != nil {
+		r.add(CodeProof, Fail, err.Error())
+		r.add(CodeIssuerKey, Skip, "")
+		return
+	}
+	if perr := res.Err(); perr != nil {
+		outcome := Fail
+		if errors.Is(perr, did.ErrUnsupportedMethod) || errors.Is(perr, did.ErrNoFetcher) || errors.Is(perr, ErrNotOffline) {
+			// The key cannot be found from here: say so rather than call the
+			// badge forged.
+			outcome = Warn
+		}
+		r.add(CodeProof, outcome, perr.Error())
+		r.add(CodeIssuerKey, Skip, "")
+		return
+	}
+	r.add(CodeProof, Pass, proofSummary(res))
+	issuer := issuerID(c)
+	for _, p := range res.Proofs {
+		if p.Controller != issuer {
+			r.add(CodeIssuerKey, Fail, fmt.Sprintf("key %s is controlled by %s, the issuer is %s", p.VerificationMethod, p.Controller, issuer))
+			return
+		}
+	}
+	r.add(CodeIssuerKey, Pass, res.Proofs[0].VerificationMethod)
+}
+
+// jwtProof turns the outcome of vcjwt.Verify into proof and key checks;
+// vcjwt already binds the key to the issuer.
+func (v *verifier) jwtProof(r *Report, c *ob3.Credential, res *vcjwt.Result, err error) {
+	switch {
+	case err == nil:
+		r.add(CodeProof, Pass, "VC-JWT "+res.Header.Alg)
+		r.add(CodeIssuerKey, Pass, res.Method.ID)
+	case errors.Is(err, vcjwt.ErrKeyNotBound):
+		r.add(CodeProof, Pass, "VC-JWT signature")
+		r.add(CodeIssuerKey, Fail, err.Error())
+	case errors.Is(err, did.ErrUnsupportedMethod) || errors.Is(err, did.ErrNoFetcher) || errors.Is(err, ErrNotOffline):
+		r.add(CodeProof, Warn, err.Error())
+		r.add(CodeIssuerKey, Skip, "")
+	default:
+		r.add(CodeProof, Fail, err.Error())
+		r.add(CodeIssuerKey, Skip, "")
+	}
+}
+
+func (v *verifier) validity(r *Report, c *ob3.Credential) {
+	if from, ok := c.ValidFromTime(); !ok {
+		r.add(CodeValidFrom, Skip, "")
+	} else if v.now.Before(from) {
+		r.add(CodeValidFrom, Fail, "valid from "+from.UTC().Format(time.RFC3339))
+	} else {
+		r.add(CodeValidFrom, Pass, from.UTC().Format(time.RFC3339))
+	}
+	if until, ok := c.ValidUntilTime(); !ok {
+		r.add(CodeValidUntil, Skip, "")
+	} else if !v.now.Before(until) {
+		r.add(CodeValidUntil, Fail, "valid until "+until.UTC().Format(time.RFC3339))
+	} else {
+		r.add(CodeValidUntil, Pass, until.UTC().Format(time.RFC3339))
+	}
+}
+
+func (v *verifier) recipient(r *Report, c *ob3.Credential) {
+	if v.opts.Email == "" {
+		r.add(CodeRecipient, Skip, "")
+		return
+	}
+	s := c.CredentialSubject
+	if s == nil {
+		r.add(CodeRecipient, Fail, "the credential has no subject")
+		return
+	}
+	for _, id := range s.Identifier {
+		if id.Matches(v.opts.Email) {
+			r.add(CodeRecipient, Pass, "identifier "+id.IdentityType)
+			return
+		}
+	}
+	if strings.EqualFold(s.ID, "mailto:"+strings.TrimSpace(v.opts.Email)) {
+		r.add(CodeRecipient, Pass, "credentialSubject.id")
+		return
+	}
+	r.add(CodeRecipient, Fail, "no identifier of the subject matches the address")
+}
+
+// describe fills the human-facing summary of the report.
+func (r *Report) describe(c *ob3.Credential) {
+	if c.Issuer != nil {
+		r.Issuer = &Party{ID: c.Issuer.ID, Name: c.Issuer.Name, URL: c.Issuer.URL}
+	}
+	if s := c.CredentialSubject; s != nil {
+		r.Recipient = &Party{ID: s.ID}
+		if s.Achievement != nil {
+			r.Achievement = &Party{ID: s.Achievement.ID, Name: s.Achievement.Name}
+		}
+	}
+	if t, ok := c.ValidFromTime(); ok {
+		r.ValidFrom = &t
+	}
+	if t, ok := c.ValidUntilTime(); ok {
+		r.ValidUntil = &t
+	}
+}
+
+// conclude derives the verdict from the checks: integrity first, then what
+// the issuer said (status), then time.
+func (r *Report) conclude() {
+	r.Verdict = Valid
+	var firstFail *Check
+	for i := range r.Checks {
+		c := &r.Checks[i]
+		if c.Outcome != Fail {
+			continue
+		}
+		switch c.Code {
+		case CodeStatus, CodeValidFrom, CodeValidUntil:
+		default:
+			if firstFail == nil {
+				firstFail = c
+			}
+		}
+	}
+	switch {
+	case firstFail != nil:
+		r.Verdict = Invalid
+	case r.statusVerdict != "":
+		r.Verdict = r.statusVerdict
+	case r.Failed(CodeValidUntil):
+		r.Verdict = Expired
+	case r.Failed(CodeValidFrom):
+		r.Verdict = NotYetValid
+	case r.Check(CodeProof) == nil || r.Check(CodeProof).Outcome != Pass:
+		// Nothing failed, but the signature could not be checked: the badge
+		// cannot be called valid.
+		r.Verdict = Invalid
+		firstFail = r.Check(CodeProof)
+	}
+	r.Reason = verdictReasons[r.Verdict]
+	if firstFail != nil {
+		r.Reason.EN += " " + firstFail.Message.EN
+		r.Reason.FR += " " + firstFail.Message.FR
+	}
+}
+
+// addAll adds one check: pass when problems is empty, else fail with them.
+func (r *Report) addAll(code Code, problems []string) {
+	if len(problems) == 0 {
+		r.add(code, Pass, "")
+		return
+	}
+	r.add(code, Fail, strings.Join(problems, "; "))
+}
+
+func issuerID(c *ob3.Credential) string {
+	if c.Issuer == nil {
+		return ""
+	}
+	return c.Issuer.ID
+}
+
+func proofSummary(res *proof.Result) string {
+	parts := make([]string, 0, len(res.Proofs))
+	for _, p := range res.Proofs {
+		name := p.Proof.Type
+		if p.Proof.Cryptosuite != "" {
+			name = p.Proof.Cryptosuite
+		}
+		parts = append(parts, name)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func isSVG(b []byte) bool {
+	if len(b) == 0 || b[0] != '<' {
+		return false
+	}
+	head := b
+	if len(head) > 4096 {
+		head = head[:4096]
+	}
+	return bytes.Contains(head, []byte("<svg"))
+}
+
+// looksLikeJWT reports whether b has the shape of a compact JWS: three
+// base64url segments separated by dots.
+func looksLikeJWT(b []byte) bool {
+	if len(b) < 5 || bytes.Count(b, []byte(".")) != 2 {
+		return false
+	}
+	for _, c := range b {
+		switch {
+		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '-', c == '_', c == '.':
+		default:
+			return false
+		}
+	}
+	return true
+}
