@@ -105,7 +105,7 @@ func TestKeygenSignVerify(t *testing.T) {
 			}
 
 			tampered := filepath.Join(dir, "tampered-"+format)
-			bad := strings.Replace(signed, "Lecture", "Relecture", 1)
+			bad := strings.Replace(signed, "Secourisme", "Sauvetage", 1)
 			if format == "jwt" {
 				bad = signed[:len(signed)-6] + "AAAAA\n"
 			}
