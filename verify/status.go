@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/sceau/sceau/ob3"
 	"github.com/sceau/sceau/proof"
@@ -85,11 +86,17 @@ func (v *verifier) statusEntry(ctx context.Context, c *ob3.Credential, e *status
 		if err != nil {
 			return "", "", fmt.Errorf("status list %s: %w", e.StatusListCredential, err)
 		}
+		// Without statusMessage, res.Message is "set": not a reason the
+		// issuer gave, so the report shows none.
+		reason := ""
+		if e.StatusMessages != nil {
+			reason = res.Message
+		}
 		switch {
 		case res.Revoked:
-			return Revoked, res.Message, nil
+			return Revoked, reason, nil
 		case res.Suspended:
-			return Suspended, res.Message, nil
+			return Suspended, reason, nil
 		}
 		return "", "", nil
 	}
@@ -105,6 +112,15 @@ func (v *verifier) trustList(ctx context.Context, c *ob3.Credential, data []byte
 	}
 	if list.Issuer != issuerID(c) {
 		return fmt.Errorf("published by %s, not by the issuer %s", list.Issuer, issuerID(c))
+	}
+	// The list is a credential with its own validity period (Bitstring
+	// Status List, validate algorithm): a stale or future list says nothing
+	// about the badge today.
+	if t, ok := parseTime(list.ValidUntil); ok && !v.now.Before(t) {
+		return fmt.Errorf("the list expired on %s", t.UTC().Format(time.RFC3339))
+	}
+	if t, ok := parseTime(list.ValidFrom); ok && v.now.Before(t) {
+		return fmt.Errorf("the list is valid only from %s", t.UTC().Format(time.RFC3339))
 	}
 	res, err := proof.Verify(ctx, data, proof.VerifyOptions{Resolver: v.resolver, Loader: v.opts.Loader, Now: v.now})
 	if err != nil {
@@ -155,6 +171,9 @@ func (v *verifier) endorsements(ctx context.Context, r *Report, c *ob3.Credentia
 	var failed []string
 	for _, raw := range embedded {
 		er := &Report{Format: "json"}
+		if looksLikeJWT(raw) {
+			er.Format = "jwt"
+		}
 		v.credential(ctx, er, raw, depth+1)
 		er.conclude()
 		r.Endorsements = append(r.Endorsements, er)
@@ -171,4 +190,13 @@ func (v *verifier) endorsements(ctx context.Context, r *Report, c *ob3.Credentia
 		return
 	}
 	r.add(CodeEndorsements, Pass, fmt.Sprintf("%d endorsement(s)", len(embedded)))
+}
+
+// parseTime reads an XML Schema dateTime as status lists write it.
+func parseTime(s string) (time.Time, bool) {
+	if s == "" {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	return t, err == nil
 }

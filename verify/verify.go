@@ -94,7 +94,11 @@ func (v *verifier) unwrap(r *Report, input []byte) ([]byte, bool) {
 	if b.Format != bake.FormatOB3 {
 		// Open Badges 2.0 and 1.0 assertions are verified by the OB 2.0
 		// verifier (hosted and signed forms), not by this OB 3.0 pipeline.
-		r.add(CodeBaked, Fail, fmt.Sprintf("the image carries an Open Badges %s assertion, which this verifier does not check yet", strings.TrimPrefix(b.Format.String(), "OB")))
+		version := "2.0"
+		if b.Format == bake.FormatOB1 {
+			version = "1.0"
+		}
+		r.add(CodeBaked, Fail, fmt.Sprintf("the image carries an Open Badges %s assertion, which this verifier does not check yet", version))
 		return nil, false
 	}
 	r.add(CodeBaked, Pass, b.Format.String())
@@ -128,13 +132,17 @@ func (v *verifier) credential(ctx context.Context, r *Report, payload []byte, de
 			payload = jwtResult.Credential
 		}
 	}
-	r.Credential = json.RawMessage(payload)
-
 	c, err := ob3.Parse(payload)
 	if err != nil {
+		if json.Valid(payload) {
+			// Only JSON can be embedded: broken input would make the
+			// whole report unmarshalable.
+			r.Credential = json.RawMessage(payload)
+		}
 		r.add(CodeJSON, Fail, err.Error())
 		return
 	}
+	r.Credential = json.RawMessage(payload)
 	r.add(CodeJSON, Pass, "")
 	r.describe(c)
 	v.structure(r, c, payload)
@@ -147,7 +155,11 @@ func (v *verifier) credential(ctx context.Context, r *Report, payload []byte, de
 	v.validity(r, c)
 	v.status(ctx, r, c)
 	v.endorsements(ctx, r, c, depth)
-	v.recipient(r, c)
+	if depth == 0 {
+		// Options.Email names the badge's recipient; an endorsement's
+		// subject is the thing endorsed, not that person.
+		v.recipient(r, c)
+	}
 }
 
 // structure reports @context, type, schema and the other Open Badges rules.
@@ -198,26 +210,83 @@ func (v *verifier) dataIntegrity(ctx context.Context, r *Report, c *ob3.Credenti
 		r.add(CodeIssuerKey, Skip, "")
 		return
 	}
-	if perr := res.Err(); perr != nil {
-		outcome := Fail
-		if errors.Is(perr, did.ErrUnsupportedMethod) || errors.Is(perr, did.ErrNoFetcher) || errors.Is(perr, ErrNotOffline) {
-			// The key cannot be found from here: say so rather than call the
-			// badge forged.
-			outcome = Warn
+	// A proof set may carry proofs this verifier cannot check (another
+	// cryptosuite, a key it cannot reach) next to one it can, as 1EdTech's
+	// validator fixtures do: such proofs neither prove nor disprove
+	// anything. A proof that fails for real (wrong signature, malformed)
+	// makes the credential invalid whatever the others say.
+	issuer := issuerID(c)
+	var (
+		verified, ignored []string
+		bound             string
+		realErr, unknown  error
+	)
+	for _, p := range res.Proofs {
+		switch {
+		case p.Err == nil:
+			verified = append(verified, proofName(p.Proof))
+			if p.Controller == issuer && bound == "" {
+				bound = p.VerificationMethod
+			}
+		case cannotCheck(p.Err):
+			ignored = append(ignored, proofName(p.Proof))
+			if unknown == nil {
+				unknown = p.Err
+			}
+		default:
+			if realErr == nil {
+				realErr = p.Err
+			}
 		}
-		r.add(CodeProof, outcome, perr.Error())
+	}
+	switch {
+	case realErr != nil:
+		r.add(CodeProof, Fail, realErr.Error())
+		r.add(CodeIssuerKey, Skip, "")
+		return
+	case len(verified) == 0 && unknown != nil:
+		// The suite is unknown or the key cannot be found from here: say
+		// so rather than call the badge forged.
+		r.add(CodeProof, Warn, unknown.Error())
+		r.add(CodeIssuerKey, Skip, "")
+		return
+	case len(verified) == 0:
+		r.add(CodeProof, Fail, proof.ErrNoProof.Error())
 		r.add(CodeIssuerKey, Skip, "")
 		return
 	}
-	r.add(CodeProof, Pass, proofSummary(res))
-	issuer := issuerID(c)
-	for _, p := range res.Proofs {
-		if p.Controller != issuer {
-			r.add(CodeIssuerKey, Fail, fmt.Sprintf("key %s is controlled by %s, the issuer is %s", p.VerificationMethod, p.Controller, issuer))
-			return
-		}
+	detail := strings.Join(verified, ", ")
+	if len(ignored) > 0 {
+		detail += "; not checked: " + strings.Join(ignored, ", ") + " (" + unknown.Error() + ")"
 	}
-	r.add(CodeIssuerKey, Pass, res.Proofs[0].VerificationMethod)
+	r.add(CodeProof, Pass, detail)
+	if bound == "" {
+		// Every verified proof was made by someone else's key: the
+		// credential is intact, but nothing says the issuer made it.
+		p := res.Proofs[0]
+		for _, q := range res.Proofs {
+			if q.Err == nil {
+				p = q
+				break
+			}
+		}
+		r.add(CodeIssuerKey, Fail, fmt.Sprintf("key %s is controlled by %s, the issuer is %q", p.VerificationMethod, p.Controller, issuer))
+		return
+	}
+	r.add(CodeIssuerKey, Pass, bound)
+}
+
+// cannotCheck reports whether a proof error says the proof could not be
+// checked here (unknown suite, unreachable key) rather than that it is wrong.
+func cannotCheck(err error) bool {
+	return errors.Is(err, proof.ErrUnsupportedCryptosuite) || keyUnreachable(err)
+}
+
+// keyUnreachable reports whether the key could not be obtained because of
+// where the verifier stands (unknown DID method, no network, not among the
+// offline documents), not because of the credential.
+func keyUnreachable(err error) bool {
+	return errors.Is(err, did.ErrUnsupportedMethod) || errors.Is(err, did.ErrNoFetcher) || errors.Is(err, ErrNotOffline)
 }
 
 // jwtProof turns the outcome of vcjwt.Verify into proof and key checks;
@@ -230,7 +299,7 @@ func (v *verifier) jwtProof(r *Report, c *ob3.Credential, res *vcjwt.Result, err
 	case errors.Is(err, vcjwt.ErrKeyNotBound):
 		r.add(CodeProof, Pass, "VC-JWT signature")
 		r.add(CodeIssuerKey, Fail, err.Error())
-	case errors.Is(err, did.ErrUnsupportedMethod) || errors.Is(err, did.ErrNoFetcher) || errors.Is(err, ErrNotOffline):
+	case keyUnreachable(err):
 		r.add(CodeProof, Warn, err.Error())
 		r.add(CodeIssuerKey, Skip, "")
 	default:
@@ -316,20 +385,22 @@ func (r *Report) conclude() {
 			}
 		}
 	}
+	proofCheck := r.Check(CodeProof)
 	switch {
 	case firstFail != nil:
 		r.Verdict = Invalid
+	case proofCheck == nil || proofCheck.Outcome != Pass:
+		// Nothing failed, but the signature could not be checked: the badge
+		// cannot be called valid, nor "genuine but expired" or "genuine but
+		// revoked", since nothing says it is genuine.
+		r.Verdict = Invalid
+		firstFail = proofCheck
 	case r.statusVerdict != "":
 		r.Verdict = r.statusVerdict
 	case r.Failed(CodeValidUntil):
 		r.Verdict = Expired
 	case r.Failed(CodeValidFrom):
 		r.Verdict = NotYetValid
-	case r.Check(CodeProof) == nil || r.Check(CodeProof).Outcome != Pass:
-		// Nothing failed, but the signature could not be checked: the badge
-		// cannot be called valid.
-		r.Verdict = Invalid
-		firstFail = r.Check(CodeProof)
 	}
 	r.Reason = verdictReasons[r.Verdict]
 	if firstFail != nil {
@@ -354,16 +425,16 @@ func issuerID(c *ob3.Credential) string {
 	return c.Issuer.ID
 }
 
-func proofSummary(res *proof.Result) string {
-	parts := make([]string, 0, len(res.Proofs))
-	for _, p := range res.Proofs {
-		name := p.Proof.Type
-		if p.Proof.Cryptosuite != "" {
-			name = p.Proof.Cryptosuite
-		}
-		parts = append(parts, name)
+func proofName(p *proof.Proof) string {
+	switch {
+	case p == nil:
+		return "proof"
+	case p.Cryptosuite != "":
+		return p.Cryptosuite
+	case p.Type != "":
+		return p.Type
 	}
-	return strings.Join(parts, ", ")
+	return "proof"
 }
 
 func isSVG(b []byte) bool {
