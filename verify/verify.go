@@ -153,7 +153,13 @@ func (v *verifier) credential(ctx context.Context, r *Report, payload []byte, de
 		v.dataIntegrity(ctx, r, c, payload)
 	}
 	v.validity(r, c)
-	v.status(ctx, r, c)
+	if pc := r.Check(CodeProof); pc != nil && pc.Outcome == Pass {
+		v.status(ctx, r, c)
+	} else {
+		// A badge whose signature does not hold is not worth a request to
+		// the server it names: that server could be anyone's.
+		r.add(CodeStatus, Warn, "not checked: the signature was not verified")
+	}
 	v.endorsements(ctx, r, c, depth)
 	if depth == 0 {
 		// Options.Email names the badge's recipient; an endorsement's
