@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/sceau/sceau/rdfc"
 )
 
 // Container mapping bits.
@@ -81,7 +83,38 @@ type Context struct {
 
 	children  sync.Map // deriveKey -> *Context
 	nChildren atomic.Int32
+
+	// aliases lists the terms defined as @id, @type or @value, computed on
+	// first use (the context is complete by then): expansion asks of every
+	// key of every object whether it means @type, and a scan of these few
+	// is cheaper than a lookup in terms.
+	aliases atomic.Pointer[[]kwAlias] // nil entries: more than maxAliases
 }
+
+type kwAlias struct{ term, kw string }
+
+func (c *Context) kwAliases() []kwAlias {
+	if a := c.aliases.Load(); a != nil {
+		return *a
+	}
+	a := []kwAlias{} // non-nil: nil means too many
+	for t, td := range c.terms {
+		if td != nil {
+			switch td.id {
+			case "@id", "@type", "@value":
+				a = append(a, kwAlias{t, td.id})
+			}
+		}
+	}
+	if len(a) > maxAliases {
+		a = nil // a context made to be slow: keyIs looks terms up instead
+	}
+	c.aliases.Store(&a)
+	return a
+}
+
+// maxAliases bounds the scan of kwAliases.
+const maxAliases = 16
 
 // maxChildren bounds each context's derived-context cache.
 const maxChildren = 1024
@@ -156,8 +189,15 @@ type proc struct {
 	work   int
 	depth  int
 
-	objSlab []object
-	ptrSlab []*object
+	// Reused across calls through procPool (slab.go).
+	objs  slab[object]
+	ptrs  slab[*object]
+	props slab[prop]
+	segs  slab[pathSeg]
+	// toRdf state.
+	quads    []rdfc.Quad
+	labels   map[string]string
+	subjects map[string]struct{}
 }
 
 func (p *proc) spend(n int) error {

@@ -66,20 +66,11 @@ func (o *object) entries() int {
 	return n
 }
 
-// newObj returns a zero object carved from a slab: a credential expands
-// to about a hundred objects, and one allocation per 32 of them keeps the
-// allocator and the garbage collector out of the profile. The objects all
-// die together with the expanded tree.
-func (p *proc) newObj() *object {
-	if len(p.objSlab) == 0 {
-		p.objSlab = make([]object, 32)
-	}
-	o := &p.objSlab[0]
-	p.objSlab = p.objSlab[1:]
-	return o
-}
+// newObj returns a zero object carved from the proc's slab (slab.go).
+func (p *proc) newObj() *object { return p.objs.one() }
 
-func makeProps(n int) []prop { return make([]prop, 0, n) }
+// makeProps returns an empty property list with room for n.
+func (p *proc) makeProps(n int) []prop { return p.props.take(n)[:0] }
 
 // sliceOf is r.slice() with one-element slices carved from a slab (their
 // capacity is 1, so appending to one never touches its neighbours).
@@ -87,11 +78,7 @@ func (p *proc) sliceOf(r expRes) []*object {
 	if r.isArr || r.one == nil {
 		return r.slice()
 	}
-	if len(p.ptrSlab) == 0 {
-		p.ptrSlab = make([]*object, 64)
-	}
-	s := p.ptrSlab[:1:1]
-	p.ptrSlab = p.ptrSlab[1:]
+	s := p.ptrs.take(1)
 	s[0] = r.one
 	return s
 }
@@ -165,15 +152,9 @@ func safeErr(path *pathSeg, what string) error {
 }
 
 // expandDocument runs the Expansion algorithm on a whole document and
-// applies the final steps (unwrap a lone @graph, always an array).
-func expandDocument(doc any, opts *Options) ([]*object, error) {
-	if opts == nil {
-		opts = &Options{}
-	}
-	p := &proc{loader: opts.Loader, safe: opts.Safe}
-	if p.loader == nil {
-		p.loader = DefaultLoader()
-	}
+// applies the final steps (unwrap a lone @graph, always an array). The
+// objects are the proc's: they are valid until p.release().
+func (p *proc) expandDocument(doc any, opts *Options) ([]*object, error) {
 	switch opts.ProcessingMode {
 	case "", ModeJSONLD11:
 	case ModeJSONLD10:
@@ -213,6 +194,16 @@ func expandDocument(doc any, opts *Options) ([]*object, error) {
 
 // expand is the Expansion algorithm (JSON-LD 1.1 API section 5.1).
 func (p *proc) expand(ctx *Context, prop string, elem any, baseURL string, fromMap bool, path *pathSeg) (expRes, error) {
+	var pdef *termDef
+	if prop != nullProp {
+		pdef = ctx.terms[prop]
+	}
+	return p.expandDef(ctx, prop, pdef, elem, baseURL, fromMap, path)
+}
+
+// expandDef is expand when the caller has looked up pdef, the definition
+// of prop in ctx, already.
+func (p *proc) expandDef(ctx *Context, prop string, pdef *termDef, elem any, baseURL string, fromMap bool, path *pathSeg) (expRes, error) {
 	if elem == nil {
 		return expRes{}, nil
 	}
@@ -224,16 +215,11 @@ func (p *proc) expand(ctx *Context, prop string, elem any, baseURL string, fromM
 	if err := p.spend(1); err != nil {
 		return expRes{}, err
 	}
-	var pdef *termDef
-	if prop != nullProp {
-		pdef = ctx.terms[prop]
-	}
 	switch e := elem.(type) {
 	case []any:
-		out := make([]*object, 0, len(e))
+		out := p.ptrs.take(len(e))[:0]
 		for i, item := range e {
-			seg := pathSeg{parent: path, idx: i}
-			r, err := p.expand(ctx, prop, item, baseURL, fromMap, &seg)
+			r, err := p.expandDef(ctx, prop, pdef, item, baseURL, fromMap, p.seg(path, "", i))
 			if err != nil {
 				return expRes{}, err
 			}
@@ -277,8 +263,17 @@ func (p *proc) keyIs(ctx *Context, key, kw string) bool {
 	if key == kw {
 		return true
 	}
-	if td := ctx.terms[key]; td != nil {
-		return td.id == kw
+	aliases := ctx.kwAliases()
+	if aliases == nil {
+		if td := ctx.terms[key]; td != nil {
+			return td.id == kw
+		}
+		return false
+	}
+	for _, a := range aliases {
+		if a.term == key {
+			return a.kw == kw
+		}
 	}
 	return false
 }
@@ -371,7 +366,7 @@ func (p *proc) expandObject(ctx *Context, prop string, pdef *termDef, elem map[s
 	}
 
 	res := p.newObj()
-	res.props = makeProps(len(elem))
+	res.props = p.makeProps(len(elem))
 	if err := p.expandEntries(ctx, typeCtx, prop, elem, res, inputType, baseURL, path); err != nil {
 		return nil, false, err
 	}
@@ -458,11 +453,14 @@ func (p *proc) expandEntries(ctx, typeCtx *Context, prop string, elem map[string
 		if key == "@context" {
 			continue
 		}
-		seg := pathSeg{parent: path, key: key, idx: -1}
+		seg := p.seg(path, key, -1)
 		var exp string
 		var ok bool
-		if td := ctx.terms[key]; td != nil && td.idWF && !td.nullID {
+		td := ctx.terms[key]
+		if td != nil && td.idWF && !td.nullID {
 			exp, ok = td.id, true // the common case, without a second lookup
+		} else if td != nil && key != "" && key[0] != '@' && isKeyword(td.id) {
+			exp, ok = td.id, true // a keyword alias ("id", "type"), as expandIRI
 		} else {
 			var err error
 			if exp, ok, err = p.expandIRI(ctx, key, false, true, nil); err != nil {
@@ -471,12 +469,12 @@ func (p *proc) expandEntries(ctx, typeCtx *Context, prop string, elem map[string
 		}
 		if !ok || (strings.IndexByte(exp, ':') < 0 && !isKeyword(exp)) {
 			if p.safe {
-				return safeErr(&seg, "property "+strconv.Quote(key)+" does not expand to an absolute IRI")
+				return safeErr(seg, "property "+strconv.Quote(key)+" does not expand to an absolute IRI")
 			}
 			continue
 		}
 		if exp[0] == '@' && isKeyword(exp) {
-			isNest, err := p.expandKeyword(ctx, typeCtx, prop, exp, key, value, res, inputType, baseURL, &seg)
+			isNest, err := p.expandKeyword(ctx, typeCtx, prop, exp, key, value, res, inputType, baseURL, seg)
 			if err != nil {
 				return err
 			}
@@ -485,7 +483,7 @@ func (p *proc) expandEntries(ctx, typeCtx *Context, prop string, elem map[string
 			}
 			continue
 		}
-		if err := p.expandProperty(ctx, key, exp, value, res, baseURL, &seg); err != nil {
+		if err := p.expandProperty(ctx, key, td, exp, value, res, baseURL, seg); err != nil {
 			return err
 		}
 	}
@@ -757,8 +755,7 @@ func keywordBit(kw string) uint16 {
 }
 
 // expandProperty handles a non-keyword entry (steps 13.5 to 13.14).
-func (p *proc) expandProperty(ctx *Context, key, exp string, value any, res *object, baseURL string, path *pathSeg) error {
-	td := ctx.terms[key]
+func (p *proc) expandProperty(ctx *Context, key string, td *termDef, exp string, value any, res *object, baseURL string, path *pathSeg) error {
 	var container uint8
 	if td != nil {
 		container = td.container
@@ -879,7 +876,7 @@ func (p *proc) expandProperty(ctx *Context, key, exp string, value any, res *obj
 			}
 		}
 	default:
-		r, err := p.expand(ctx, key, value, baseURL, false, path)
+		r, err := p.expandDef(ctx, key, td, value, baseURL, false, path)
 		if err != nil {
 			return err
 		}

@@ -2,17 +2,23 @@ package jsonld
 
 import "strings"
 
-// keywords of JSON-LD 1.1.
-var keywords = map[string]bool{
-	"@base": true, "@container": true, "@context": true, "@direction": true,
-	"@graph": true, "@id": true, "@import": true, "@included": true,
-	"@index": true, "@json": true, "@language": true, "@list": true,
-	"@nest": true, "@none": true, "@prefix": true, "@propagate": true,
-	"@protected": true, "@reverse": true, "@set": true, "@type": true,
-	"@value": true, "@version": true, "@vocab": true,
+// isKeyword reports whether s is a keyword of JSON-LD 1.1. A switch, not
+// a map: it runs for every key and type of a document.
+func isKeyword(s string) bool {
+	if len(s) < 3 || s[0] != '@' {
+		return false
+	}
+	switch s {
+	case "@base", "@container", "@context", "@direction",
+		"@graph", "@id", "@import", "@included",
+		"@index", "@json", "@language", "@list",
+		"@nest", "@none", "@prefix", "@propagate",
+		"@protected", "@reverse", "@set", "@type",
+		"@value", "@version", "@vocab":
+		return true
+	}
+	return false
 }
-
-func isKeyword(s string) bool { return len(s) > 1 && s[0] == '@' && keywords[s] }
 
 // looksLikeKeyword reports whether s has the form of a keyword ("@" and
 // ASCII letters): such terms are reserved and ignored, not expanded.

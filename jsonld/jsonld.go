@@ -104,7 +104,12 @@ const (
 // Expand expands doc and returns the expanded form, as JSON-like values
 // (map[string]any and []any).
 func Expand(doc any, opts *Options) ([]any, error) {
-	objs, err := expandDocument(doc, opts)
+	if opts == nil {
+		opts = &Options{}
+	}
+	p := getProc(opts)
+	defer p.release()
+	objs, err := p.expandDocument(doc, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -121,9 +126,24 @@ func ToRDF(doc any, opts *Options) ([]rdfc.Quad, error) {
 	if opts == nil {
 		opts = &Options{}
 	}
-	objs, err := expandDocument(doc, opts)
+	p := getProc(opts)
+	defer p.release()
+	qs, err := p.toRDF(p.quadScratch(), doc, opts)
 	if err != nil {
 		return nil, err
 	}
-	return toRDF(objs, opts)
+	p.quads = qs // the grown buffer goes back to the pool
+	return append(make([]rdfc.Quad, 0, len(qs)), qs...), nil
+}
+
+// AppendRDF is ToRDF appending the quads to dst, for callers that reuse a
+// buffer: it returns the extended slice. Labels of blank nodes start at b0
+// whatever dst holds, and only the appended quads are deduplicated.
+func AppendRDF(dst []rdfc.Quad, doc any, opts *Options) ([]rdfc.Quad, error) {
+	if opts == nil {
+		opts = &Options{}
+	}
+	p := getProc(opts)
+	defer p.release()
+	return p.toRDF(dst, doc, opts)
 }

@@ -375,9 +375,11 @@ func BenchmarkExpand(b *testing.B) {
 	start := cpuNow()
 	defer func() { reportCPU(b, start) }()
 	for b.Loop() {
-		if _, err := expandDocument(doc, opts); err != nil {
+		p := getProc(opts)
+		if _, err := p.expandDocument(doc, opts); err != nil {
 			b.Fatal(err)
 		}
+		p.release()
 	}
 }
 
@@ -444,5 +446,37 @@ func FuzzToRDF(f *testing.F) {
 func reportCPU(b *testing.B, start time.Duration) {
 	if d := cpuNow() - start; d > 0 && b.N > 0 {
 		b.ReportMetric(float64(d.Nanoseconds())/float64(b.N), "cpu-ns/op")
+	}
+}
+
+// TestAppendRDF: AppendRDF keeps what dst holds and appends exactly what
+// ToRDF returns (the same dataset), call after call on a reused buffer.
+func TestAppendRDF(t *testing.T) {
+	data, err := os.ReadFile("testdata/badge.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := decode(t, data, false)
+	want, err := ToRDF(doc, &Options{Safe: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mark := rdfc.Quad{Subject: rdfc.Term{Kind: rdfc.IRI, Value: "https://ex.org/kept"},
+		Predicate: rdfc.Term{Kind: rdfc.IRI, Value: "https://ex.org/p"},
+		Object:    rdfc.Term{Kind: rdfc.Literal, Value: "x", Datatype: rdfc.XSDString}}
+	buf := []rdfc.Quad{mark}
+	for i := range 3 {
+		got, err := AppendRDF(buf[:1], doc, &Options{Safe: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got[0] != mark {
+			t.Fatalf("call %d: dst[0] overwritten: %v", i, got[0])
+		}
+		// Map order varies, and with it quad order and blank node labels.
+		if iso, err := rdfc.Isomorphic(want, got[1:]); err != nil || !iso {
+			t.Fatalf("call %d: AppendRDF differs from ToRDF (%v):\n%v\n%v", i, err, got[1:], want)
+		}
+		buf = got
 	}
 }

@@ -45,13 +45,19 @@ type rdfWriter struct {
 	repeated []string // subjects described more than once
 }
 
-func toRDF(objs []*object, opts *Options) ([]rdfc.Quad, error) {
+// toRDF expands doc and appends its quads to dst.
+func (p *proc) toRDF(dst []rdfc.Quad, doc any, opts *Options) ([]rdfc.Quad, error) {
 	switch opts.RDFDirection {
 	case "", "i18n-datatype", "compound-literal":
 	default:
 		return nil, newErr("invalid rdfDirection", opts.RDFDirection)
 	}
-	w := &rdfWriter{opts: opts, quads: make([]rdfc.Quad, 0, 64)}
+	objs, err := p.expandDocument(doc, opts)
+	if err != nil {
+		return nil, err
+	}
+	start := len(dst)
+	w := &rdfWriter{opts: opts, quads: dst, labels: p.labels, subjects: p.subjects}
 	for _, o := range objs {
 		if !o.isNode() {
 			continue
@@ -60,13 +66,15 @@ func toRDF(objs []*object, opts *Options) ([]rdfc.Quad, error) {
 			return nil, err
 		}
 	}
+	p.labels, p.subjects = w.labels, w.subjects // kept for reuse
+	qs := w.quads[start:]
 	switch {
 	case w.mayDup:
-		return dedup(w.quads), nil
+		qs = dedup(qs)
 	case len(w.repeated) > 0:
-		return dedupSubjects(w.quads, w.repeated), nil
+		qs = dedupSubjects(qs, w.repeated)
 	}
-	return w.quads, nil
+	return w.quads[:start+len(qs)], nil
 }
 
 // dedupSubjects removes duplicate quads whose subject is one of subjects.
@@ -101,6 +109,7 @@ func dedupSubjects(qs []rdfc.Quad, subjects []string) []rdfc.Quad {
 			out = append(out, q)
 		}
 	}
+	clear(qs[len(out):]) // the buffer may be pooled: keep no strings alive
 	return out
 }
 
@@ -117,6 +126,7 @@ func dedup(qs []rdfc.Quad) []rdfc.Quad {
 		seen[q] = struct{}{}
 		out = append(out, q)
 	}
+	clear(qs[len(out):]) // the buffer may be pooled: keep no strings alive
 	return out
 }
 

@@ -2,6 +2,9 @@ package proof
 
 import (
 	"context"
+	"encoding/binary"
+	"fmt"
+	"math/bits"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -53,13 +56,58 @@ func FuzzDecodeJSON(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		got, err := decodeJSON(data)
 		want, werr := decodeJSONStd(data)
-		if (err == nil) != (werr == nil) {
-			t.Fatalf("error mismatch: fast %v, std %v", err, werr)
-		}
-		if !reflect.DeepEqual(got, want) {
-			t.Fatalf("value mismatch:\nfast %#v\nstd  %#v", got, want)
+		for _, shared := range []bool{true, false} {
+			got, err := decodeJSONFast(data, shared)
+			if (err == nil) != (werr == nil) {
+				t.Fatalf("shared %v: error mismatch: fast %v, std %v", shared, err, werr)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("shared %v: value mismatch:\nfast %#v\nstd  %#v", shared, got, want)
+			}
 		}
 	})
+}
+
+// TestSpecial8 checks the word scan of the JSON decoder against a byte by
+// byte scan: the lowest marked byte is the first that needs a look.
+func TestSpecial8(t *testing.T) {
+	needsLook := func(c byte) bool { return c == '"' || c == '\\' || c < 0x20 || c >= 0x80 }
+	cases := map[string][]byte{
+		"plain":         []byte("abcdefgh"),
+		"quote last":    []byte("abcdefg\""),
+		"quote first":   []byte("\"bcdefgh"),
+		"backslash":     []byte("ab\\defgh"),
+		"control":       []byte("abc\x1fefgh"),
+		"space":         []byte("a c e g "),
+		"non-ASCII":     []byte("abcd\xc3\xa9gh"),
+		"after zero":    []byte("a\x00\"defgh"),
+		"0x21 and 0x5d": []byte("!!]]#[!!"),
+		"all special":   []byte("\"\"\"\"\"\"\"\""),
+	}
+	// Every byte value at every position, in a word of plain letters.
+	for pos := 0; pos < 8; pos++ {
+		for c := 0; c < 256; c++ {
+			w := []byte("abcdefgh")
+			w[pos] = byte(c)
+			cases[fmt.Sprintf("byte %#x at %d", c, pos)] = w
+		}
+	}
+	for name, w := range cases {
+		want := -1
+		for i, c := range w {
+			if needsLook(c) {
+				want = i
+				break
+			}
+		}
+		m := special8(binary.LittleEndian.Uint64(w))
+		got := -1
+		if m != 0 {
+			got = bits.TrailingZeros64(m) >> 3
+		}
+		if got != want {
+			t.Errorf("%s: first marked byte %d, want %d", name, got, want)
+		}
+	}
 }

@@ -2,8 +2,10 @@ package proof
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"math/bits"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -18,7 +20,20 @@ import (
 // encoding/json, so the result (and any error) is always exactly
 // encoding/json's. FuzzDecodeJSON checks that.
 func decodeJSON(data []byte) (any, error) {
+	return decodeJSONFast(data, len(data) <= maxSharedSource)
+}
+
+// maxSharedSource: documents up to this size are copied into one string
+// whose slices are the decoded strings (one allocation instead of one per
+// string). A larger document (a badge embedding its image) gets a copy per
+// string, so that a value kept from it does not keep all of it alive.
+const maxSharedSource = 64 << 10
+
+func decodeJSONFast(data []byte, shared bool) (any, error) {
 	p := jsonParser{data: data}
+	if shared {
+		p.src = string(data)
+	}
 	p.space()
 	v, ok := p.value(0)
 	if ok {
@@ -51,7 +66,16 @@ const maxFastDepth = 500
 
 type jsonParser struct {
 	data []byte
+	src  string // data as a string, or "" when strings are copied one by one
 	pos  int
+}
+
+// text returns data[i:j] as a string.
+func (p *jsonParser) text(i, j int) string {
+	if p.src != "" {
+		return p.src[i:j]
+	}
+	return string(p.data[i:j])
 }
 
 func (p *jsonParser) space() {
@@ -176,29 +200,52 @@ func (p *jsonParser) array(depth int) (any, bool) {
 func (p *jsonParser) str() (string, bool) {
 	p.pos++ // opening quote
 	start := p.pos
-	// Fast scan: no escapes, printable ASCII or valid UTF-8.
-	for p.pos < len(p.data) {
-		c := p.data[p.pos]
-		switch {
+	d := p.data
+	i := p.pos
+	for {
+		// Eight bytes at a time up to the first that needs a look: most of
+		// a credential is plain ASCII text.
+		for i+8 <= len(d) {
+			if m := special8(binary.LittleEndian.Uint64(d[i:])); m != 0 {
+				i += bits.TrailingZeros64(m) >> 3
+				break
+			}
+			i += 8
+		}
+		if i >= len(d) {
+			return "", false
+		}
+		switch c := d[i]; {
 		case c == '"':
-			s := string(p.data[start:p.pos])
-			p.pos++
-			return s, true
+			p.pos = i + 1
+			return p.text(start, i), true
 		case c == '\\':
+			p.pos = i
 			return p.escaped(start)
 		case c < 0x20:
 			return "", false
 		case c < utf8.RuneSelf:
-			p.pos++
+			i++
 		default:
-			r, size := utf8.DecodeRune(p.data[p.pos:])
+			r, size := utf8.DecodeRune(d[i:])
 			if r == utf8.RuneError && size == 1 {
 				return "", false // encoding/json substitutes U+FFFD
 			}
-			p.pos += size
+			i += size
 		}
 	}
-	return "", false
+}
+
+// special8 marks (high bit set) the bytes of x, eight bytes read little
+// endian, that are a quote, a backslash, a control character or not ASCII.
+// It is SWAR: a byte b is below n when b - n borrows into its high bit
+// while b's own high bit is clear. A borrow can mark a byte above a marked
+// one wrongly, never below, so the lowest mark is exact.
+func special8(x uint64) uint64 {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	q := x ^ (lo * '"')
+	b := x ^ (lo * '\\')
+	return ((q-lo)&^q | (b-lo)&^b | (x-lo*0x20)&^x | x) & hi
 }
 
 // escaped continues a string that has escapes, from its start.
@@ -333,5 +380,5 @@ func (p *jsonParser) number() (any, bool) {
 		}
 	}
 	p.pos = i
-	return json.Number(d[start:i]), true
+	return json.Number(p.text(start, i)), true
 }

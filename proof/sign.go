@@ -162,15 +162,15 @@ func (s *Signer) createProof(doc map[string]any, o SignOptions) (*proofJSON, []a
 	if err != nil {
 		return nil, nil, fmt.Errorf("sign: %w", err)
 	}
-	canonDoc, err := Canonicalize(withoutProof(doc, matching), s.Loader)
+	docHash, err := canonicalHash(withoutProof(doc, matching), s.Loader)
 	if err != nil {
 		return nil, nil, fmt.Errorf("sign: document: %w", err)
 	}
-	canonCfg, err := Canonicalize(proofConfig(p.options(), ctx), s.Loader)
+	cfgHash, err := canonicalHash(proofConfig(p.options(), ctx), s.Loader)
 	if err != nil {
 		return nil, nil, fmt.Errorf("sign: proof configuration: %w", err)
 	}
-	p.ProofValue = encodeProofValue(ed25519.Sign(s.Key, HashData(canonCfg, canonDoc)))
+	p.ProofValue = encodeProofValue(ed25519.Sign(s.Key, hashData(cfgHash, docHash)))
 	return p, all, nil
 }
 

@@ -1,9 +1,11 @@
 package proof
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"fmt"
 	"maps"
+	"sync"
 
 	"github.com/mr-tron/base58"
 
@@ -16,19 +18,78 @@ import (
 // "transformation" step of eddsa-rdfc-2022. Errors wrap
 // ErrNotCanonicalizable and the jsonld or rdfc error.
 func Canonicalize(doc map[string]any, loader jsonld.DocumentLoader) ([]byte, error) {
+	st := getCanonState()
+	defer putCanonState(st)
+	nq, err := st.canonicalize(doc, loader)
+	if err != nil {
+		return nil, err
+	}
+	return bytes.Clone(nq), nil
+}
+
+// canonicalHash is SHA-256 of Canonicalize(doc): what signing and
+// verifying need, computed in pooled buffers.
+func canonicalHash(doc map[string]any, loader jsonld.DocumentLoader) ([sha256.Size]byte, error) {
+	st := getCanonState()
+	defer putCanonState(st)
+	nq, err := st.canonicalize(doc, loader)
+	if err != nil {
+		return [sha256.Size]byte{}, err
+	}
+	return sha256.Sum256(nq), nil
+}
+
+// canonState holds the buffers of one canonicalization, reused through
+// canonPool: the quads and the N-Quads of a credential are some 30 KB that
+// would otherwise be garbage on every signature.
+type canonState struct {
+	quads []rdfc.Quad
+	nq    []byte
+}
+
+var canonPool = sync.Pool{New: func() any {
+	return &canonState{quads: make([]rdfc.Quad, 0, 128), nq: make([]byte, 0, 16<<10)}
+}}
+
+// Buffers grown beyond these by a large document are not pooled.
+const (
+	maxPooledQuads = 4096
+	maxPooledNQ    = 1 << 20
+)
+
+func getCanonState() *canonState { return canonPool.Get().(*canonState) }
+
+func putCanonState(st *canonState) {
+	if cap(st.quads) > maxPooledQuads || cap(st.nq) > maxPooledNQ {
+		return
+	}
+	// The quads are not cleared: that costs more than it saves, and what
+	// they keep alive goes with the pool's contents at the next collections.
+	st.quads = st.quads[:0]
+	st.nq = st.nq[:0]
+	canonPool.Put(st)
+}
+
+// canonicalize returns the canonical N-Quads of doc in st's buffer, valid
+// until st goes back to the pool.
+func (st *canonState) canonicalize(doc map[string]any, loader jsonld.DocumentLoader) ([]byte, error) {
 	if loader == nil {
 		loader = jsonld.DefaultLoader()
 	}
-	quads, err := jsonld.ToRDF(doc, &jsonld.Options{Loader: loader, Safe: true})
+	quads, err := jsonld.AppendRDF(st.quads[:0], doc, &jsonld.Options{Loader: loader, Safe: true})
+	if quads != nil {
+		st.quads = quads
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrNotCanonicalizable, err)
 	}
 	// AppendCanonical skips the relabelled quads and identifier map that
 	// Canonicalize also builds: half the cost, and only the bytes are hashed.
-	nq, err := rdfc.AppendCanonical(nil, quads, nil)
+	nq, err := rdfc.AppendCanonical(st.nq[:0], quads, nil)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrNotCanonicalizable, err)
 	}
+	st.nq = nq
 	return nq, nil
 }
 
@@ -36,19 +97,13 @@ func Canonicalize(doc map[string]any, loader jsonld.DocumentLoader) ([]byte, err
 // §3.3.4 "Hashing"): SHA-256 of the canonical proof configuration followed
 // by SHA-256 of the canonical document, 64 bytes.
 func HashData(canonicalProofConfig, canonicalDocument []byte) []byte {
-	out := make([]byte, 0, 2*sha256.Size)
-	h := sha256.Sum256(canonicalProofConfig)
-	out = append(out, h[:]...)
-	h = sha256.Sum256(canonicalDocument)
-	return append(out, h[:]...)
+	return hashData(sha256.Sum256(canonicalProofConfig), sha256.Sum256(canonicalDocument))
 }
 
-// hashDataFromDocHash is HashData when the document hash is known already
-// (several proofs over the same document).
-func hashDataFromDocHash(canonicalProofConfig []byte, docHash [sha256.Size]byte) []byte {
+// hashData is HashData from the two hashes.
+func hashData(cfgHash, docHash [sha256.Size]byte) []byte {
 	out := make([]byte, 0, 2*sha256.Size)
-	h := sha256.Sum256(canonicalProofConfig)
-	out = append(out, h[:]...)
+	out = append(out, cfgHash[:]...)
 	return append(out, docHash[:]...)
 }
 

@@ -230,12 +230,12 @@ func (v *verifier) verifyOne(ctx context.Context, raw any) ProofResult {
 		r.Err = err
 		return r
 	}
-	canonCfg, err := Canonicalize(proofConfig(p.Raw, cfgCtx), v.opts.Loader)
+	cfgHash, err := canonicalHash(proofConfig(p.Raw, cfgCtx), v.opts.Loader)
 	if err != nil {
 		r.Err = fmt.Errorf("proof configuration: %w", err)
 		return r
 	}
-	if !ed25519.Verify(key.key, hashDataFromDocHash(canonCfg, docHash), sig) {
+	if !ed25519.Verify(key.key, hashData(cfgHash, docHash), sig) {
 		r.Err = ErrInvalidSignature
 	}
 	return r
@@ -290,7 +290,7 @@ func (v *verifier) documentHash(matching []any, idx []int, ctx any) ([sha256.Siz
 	if ctx != nil {
 		d["@context"] = ctx
 	}
-	canon, err := Canonicalize(d, v.opts.Loader)
+	h, err := canonicalHash(d, v.opts.Loader)
 	if err != nil {
 		err = fmt.Errorf("document: %w", err)
 		if ctx == nil {
@@ -298,7 +298,6 @@ func (v *verifier) documentHash(matching []any, idx []int, ctx any) ([sha256.Siz
 		}
 		return [sha256.Size]byte{}, err
 	}
-	h := sha256.Sum256(canon)
 	if ctx == nil {
 		v.docHash[k] = h
 	}
