@@ -45,3 +45,38 @@ func BenchmarkValidateSchema(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkScan is the single checking pass Parse and ValidateSchema make.
+func BenchmarkScan(b *testing.B) {
+	data := readTypical(b)
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if err := scan(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkSchemaInstance is the decoding of the instance ValidateSchema
+// hands to the schema library.
+func BenchmarkSchemaInstance(b *testing.B) {
+	data := readTypical(b)
+	for b.Loop() {
+		_ = newDecoder(data).decodeAny(data)
+	}
+}
+
+// BenchmarkSchemaLibrary is the schema library's own share of
+// ValidateSchema: validation of an already decoded instance.
+func BenchmarkSchemaLibrary(b *testing.B) {
+	data := readTypical(b)
+	if _, err := ValidateSchema(data, SchemaAchievementCredential); err != nil {
+		b.Fatal(err)
+	}
+	inst := newDecoder(data).decodeAny(data)
+	for b.Loop() {
+		if errs, err := validateInstance(&schemas, inst, SchemaAchievementCredential); err != nil || len(errs) > 0 {
+			b.Fatal(err, errs)
+		}
+	}
+}

@@ -53,6 +53,7 @@ var (
 	unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
 	marshalerType   = reflect.TypeFor[json.Marshaler]()
 	extraType       = reflect.TypeFor[map[string]json.RawMessage]()
+	contextType     = reflect.TypeFor[Context]()
 )
 
 type fieldInfo struct {
@@ -116,47 +117,6 @@ func (e *FieldError) Error() string {
 	return e.Path + ": " + e.Message
 }
 
-func fieldErr(path *pathSeg, format string, args ...any) error {
-	return &FieldError{Path: path.String(), Message: fmt.Sprintf(format, args...)}
-}
-
-// pathSeg is a property path built lazily: rendered only for an error, so
-// decoding a valid document builds no path strings.
-type pathSeg struct {
-	parent *pathSeg
-	key    string
-	idx    int // array index when key == ""
-}
-
-func (p *pathSeg) child(key string) pathSeg { return pathSeg{parent: p, key: key} }
-func (p *pathSeg) index(i int) pathSeg      { return pathSeg{parent: p, idx: i} }
-
-func (p *pathSeg) String() string {
-	if p == nil {
-		return ""
-	}
-	var segs []*pathSeg
-	for q := p; q != nil; q = q.parent {
-		segs = append(segs, q)
-	}
-	var b strings.Builder
-	for i := len(segs) - 1; i >= 0; i-- {
-		q := segs[i]
-		switch {
-		case q.key == "" && q.parent == nil && q.idx == 0:
-			// root
-		case q.key == "":
-			b.WriteString("[" + strconv.Itoa(q.idx) + "]")
-		default:
-			if b.Len() > 0 {
-				b.WriteByte('.')
-			}
-			b.WriteString(q.key)
-		}
-	}
-	return b.String()
-}
-
 func joinPath(path, key string) string {
 	if path == "" {
 		return key
@@ -191,37 +151,167 @@ func jsonKind(c byte) string {
 	return "number"
 }
 
-// decodeStruct reads raw into v, an addressable struct value of one of the
-// package's object types.
-func decodeStruct(path *pathSeg, raw []byte, v reflect.Value) error {
+// decoder reads checked JSON bytes (see scan) into the package's types.
+type decoder struct {
+	data []byte
+	// src is data as one string: a string value without escapes becomes a
+	// substring of it, so decoding allocates once for all of them.
+	src string
+	// arena, made on first need, is a copy of data that Extra values are
+	// cut from (capacity-limited, so appending to one never touches
+	// another).
+	arena []byte
+	// path is the current property path, rendered only for an error so
+	// that decoding a valid document builds no path strings.
+	path []pathEnt
+}
+
+type pathEnt struct {
+	key   string
+	idx   int
+	isIdx bool
+}
+
+func newDecoder(data []byte) *decoder {
+	return &decoder{data: data, src: string(data), path: make([]pathEnt, 0, 8)}
+}
+
+func (d *decoder) push(key string) { d.path = append(d.path, pathEnt{key: key}) }
+func (d *decoder) pushIdx(i int)   { d.path = append(d.path, pathEnt{idx: i, isIdx: true}) }
+func (d *decoder) pop()            { d.path = d.path[:len(d.path)-1] }
+
+// fieldErr is a FieldError at the current path ("evidence[1].type").
+func (d *decoder) fieldErr(format string, args ...any) error {
+	var b strings.Builder
+	for _, e := range d.path {
+		if e.isIdx {
+			b.WriteString("[" + strconv.Itoa(e.idx) + "]")
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(e.key)
+	}
+	return &FieldError{Path: b.String(), Message: fmt.Sprintf(format, args...)}
+}
+
+// offset returns where sub, a slice of d.data, starts in it.
+func (d *decoder) offset(sub []byte) (int, bool) {
+	off := cap(d.data) - cap(sub)
+	if len(sub) == 0 || off < 0 || off+len(sub) > len(d.data) || &d.data[off] != &sub[0] {
+		return 0, false
+	}
+	return off, true
+}
+
+// str returns the bytes of sub as a string without copying them again.
+func (d *decoder) str(sub []byte) string {
+	if off, ok := d.offset(sub); ok {
+		return d.src[off : off+len(sub)]
+	}
+	return string(sub)
+}
+
+// unquote decodes a checked JSON string (quotes included).
+func (d *decoder) unquote(raw []byte) string {
+	inner := raw[1 : len(raw)-1]
+	for _, c := range inner {
+		if c == '\\' || c >= utf8.RuneSelf {
+			if c == '\\' || !utf8.Valid(inner) {
+				return unquoteSlow(raw)
+			}
+			break
+		}
+	}
+	if len(inner) == 0 {
+		return ""
+	}
+	return d.str(inner)
+}
+
+// raw returns a copy of sub for an Extra map.
+func (d *decoder) raw(sub []byte) json.RawMessage {
+	off, ok := d.offset(sub)
+	if !ok {
+		return append(json.RawMessage(nil), sub...)
+	}
+	if d.arena == nil {
+		d.arena = append([]byte(nil), d.data...)
+	}
+	return d.arena[off : off+len(sub) : off+len(sub)]
+}
+
+// decodeUntrusted is decodeStruct for bytes that scan has not checked
+// (UnmarshalJSON called directly rather than by encoding/json): they are
+// checked first, since the decoder trusts its input.
+func decodeUntrusted(raw []byte, v reflect.Value) error {
+	if !json.Valid(raw) {
+		if c := firstByte(raw); c == '{' || c == '"' {
+			var x any
+			err := json.Unmarshal(raw, &x)
+			return &FieldError{Message: err.Error()}
+		}
+		// Anything else fails decodeStruct's first check, as it did.
+	}
+	return newDecoder(raw).decodeStruct(raw, v)
+}
+
+// decodeStruct reads raw, a checked JSON value, into v, an addressable
+// struct value of one of the package's object types.
+func (d *decoder) decodeStruct(raw []byte, v reflect.Value) error {
 	si := infoOf(v.Type())
 	meta := v.Addr().Interface().(hasMeta).obMeta()
 	c := firstByte(raw)
 	if c == '"' && reflect.PointerTo(v.Type()).Implements(iriAcceptorType) && si.idIdx >= 0 {
-		var s string
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return fieldErr(path, "%v", err)
-		}
-		v.Field(si.idIdx).SetString(s)
+		v.Field(si.idIdx).SetString(d.unquote(bytes.TrimSpace(raw)))
 		meta.iri = true
 		return nil
 	}
 	if c != '{' {
-		return fieldErr(path, "expected object, got %s", jsonKind(c))
+		return d.fieldErr("expected object, got %s", jsonKind(c))
 	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &m); err != nil {
-		return fieldErr(path, "%v", err)
+	// One walk over the members: known properties are noted by position
+	// (the last occurrence wins, as with a map), the others go to Extra.
+	var slotBuf [32][]byte
+	var slots [][]byte
+	if len(si.fields) <= len(slotBuf) {
+		slots = slotBuf[:len(si.fields)]
+	} else {
+		slots = make([][]byte, len(si.fields))
 	}
 	var extra map[string]json.RawMessage
-	for _, fi := range si.fields {
-		r, ok := m[fi.name]
+	it := newObjectIter(raw)
+	for {
+		kraw, r, ok := it.next()
 		if !ok {
+			break
+		}
+		var i int
+		var known bool
+		inner := kraw[1 : len(kraw)-1]
+		if bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
+			i, known = si.byName[string(inner)]
+		} else {
+			i, known = si.byName[unquoteSlow(kraw)]
+		}
+		if known {
+			slots[i] = r
 			continue
 		}
-		delete(m, fi.name)
-		fp := path.child(fi.name)
-		keep, err := decodeField(&fp, r, v.Field(fi.index), fi, meta)
+		if extra == nil {
+			extra = make(map[string]json.RawMessage)
+		}
+		extra[d.unquote(kraw)] = d.raw(r)
+	}
+	for i, fi := range si.fields {
+		r := slots[i]
+		if r == nil {
+			continue
+		}
+		d.push(fi.name)
+		keep, err := d.decodeField(r, v.Field(fi.index), fi, meta)
+		d.pop()
 		if err != nil && fi.lenient {
 			v.Field(fi.index).SetZero()
 			keep, err = true, nil
@@ -233,14 +323,8 @@ func decodeStruct(path *pathSeg, raw []byte, v reflect.Value) error {
 			if extra == nil {
 				extra = make(map[string]json.RawMessage)
 			}
-			extra[fi.name] = r
+			extra[fi.name] = d.raw(r)
 		}
-	}
-	for k, r := range m {
-		if extra == nil {
-			extra = make(map[string]json.RawMessage, len(m))
-		}
-		extra[k] = r
 	}
 	if si.extra >= 0 {
 		v.Field(si.extra).Set(reflect.ValueOf(extra))
@@ -251,7 +335,7 @@ func decodeStruct(path *pathSeg, raw []byte, v reflect.Value) error {
 // decodeField reads one known property. keep reports a value that the
 // typed field cannot hold but that must survive (a language map given for
 // a string): the caller keeps it in Extra.
-func decodeField(path *pathSeg, raw []byte, fv reflect.Value, fi fieldInfo, meta *objMeta) (keep bool, err error) {
+func (d *decoder) decodeField(raw []byte, fv reflect.Value, fi fieldInfo, meta *objMeta) (keep bool, err error) {
 	c := firstByte(raw)
 	if c == 'n' {
 		return false, nil // null: same as absent
@@ -260,94 +344,102 @@ func decodeField(path *pathSeg, raw []byte, fv reflect.Value, fi fieldInfo, meta
 	switch {
 	case t.Kind() == reflect.Slice:
 		if c == '[' {
-			var items []json.RawMessage
-			if err := json.Unmarshal(raw, &items); err != nil {
-				return false, fieldErr(path, "%v", err)
-			}
-			s := reflect.MakeSlice(t, len(items), len(items))
+			var buf [16][]byte
+			items := arrayItems(buf[:0], raw)
+			fv.SetZero()
+			fv.Grow(len(items))
+			fv.SetLen(len(items))
 			for i, it := range items {
-				ip := path.index(i)
-				if err := decodeValue(&ip, it, s.Index(i)); err != nil {
+				d.pushIdx(i)
+				err := d.decodeValue(it, fv.Index(i))
+				d.pop()
+				if err != nil {
+					fv.SetZero()
 					return false, err
 				}
 			}
-			fv.Set(s)
+			if len(items) == 0 {
+				// encoding/json gave an empty, non-nil slice for [].
+				fv.Set(reflect.MakeSlice(t, 0, 0))
+			}
 			if fi.one && len(items) == 1 {
 				meta.setForm(fi.name, formArray)
 			}
 			return false, nil
 		}
-		s := reflect.MakeSlice(t, 1, 1)
-		if err := decodeValue(path, raw, s.Index(0)); err != nil {
+		fv.SetZero()
+		fv.Grow(1)
+		fv.SetLen(1)
+		if err := d.decodeValue(raw, fv.Index(0)); err != nil {
+			fv.SetZero()
 			return false, err
 		}
-		fv.Set(s)
 		if !fi.one {
 			meta.setForm(fi.name, formSingle)
 		}
 		return false, nil
 	case t.Kind() == reflect.Pointer && c == '[':
 		// JSON-LD: a one-element array is the same as the bare value.
-		var items []json.RawMessage
-		if err := json.Unmarshal(raw, &items); err != nil {
-			return false, fieldErr(path, "%v", err)
-		}
+		var buf [2][]byte
+		items := arrayItems(buf[:0], raw)
 		if len(items) != 1 {
-			return false, fieldErr(path, "expected object, got array of %d", len(items))
+			return false, d.fieldErr("expected object, got array of %d", len(items))
 		}
 		meta.setForm(fi.name, formArray)
-		ip := path.index(0)
-		return false, decodeValue(&ip, items[0], fv)
+		d.pushIdx(0)
+		err := d.decodeValue(items[0], fv)
+		d.pop()
+		return false, err
 	case t.Kind() == reflect.String && t != numberType && c == '{':
 		// A language map ({"fr": "…"}): kept as it came, see package doc.
 		return true, nil
 	}
-	return false, decodeValue(path, raw, fv)
+	return false, d.decodeValue(raw, fv)
 }
 
-// decodeValue reads a single (non-list) value into fv.
-func decodeValue(path *pathSeg, raw []byte, fv reflect.Value) error {
+// decodeValue reads a single (non-list) checked value into fv.
+func (d *decoder) decodeValue(raw []byte, fv reflect.Value) error {
 	c := firstByte(raw)
 	t := fv.Type()
 	switch {
 	case t.Kind() == reflect.Pointer && t.Elem().Kind() == reflect.Struct:
 		nv := reflect.New(t.Elem())
-		if err := decodeValue(path, raw, nv.Elem()); err != nil {
+		if err := d.decodeValue(raw, nv.Elem()); err != nil {
 			return err
 		}
 		fv.Set(nv)
 		return nil
 	case t.Kind() == reflect.Struct && reflect.PointerTo(t).Implements(hasMetaType):
-		return decodeStruct(path, raw, fv)
+		return d.decodeStruct(raw, fv)
+	case t == contextType && c == '"':
+		// Context.UnmarshalJSON's string case, without re-checking bytes.
+		fv.Set(reflect.ValueOf(Context{URL: d.unquote(bytes.TrimSpace(raw))}))
+		return nil
 	case reflect.PointerTo(t).Implements(unmarshalerType):
 		if err := fv.Addr().Interface().(json.Unmarshaler).UnmarshalJSON(raw); err != nil {
-			return fieldErr(path, "%v", err)
+			return d.fieldErr("%v", err)
 		}
 		return nil
 	case t == numberType:
 		if c != '-' && (c < '0' || c > '9') {
-			return fieldErr(path, "expected number, got %s", jsonKind(c))
+			return d.fieldErr("expected number, got %s", jsonKind(c))
 		}
-		fv.SetString(string(bytes.TrimSpace(raw)))
+		fv.SetString(d.str(bytes.TrimSpace(raw)))
 		return nil
 	case t.Kind() == reflect.String:
 		if c != '"' {
-			return fieldErr(path, "expected string, got %s", jsonKind(c))
+			return d.fieldErr("expected string, got %s", jsonKind(c))
 		}
-		var s string
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return fieldErr(path, "%v", err)
-		}
-		fv.SetString(s)
+		fv.SetString(d.unquote(bytes.TrimSpace(raw)))
 		return nil
 	case t.Kind() == reflect.Bool:
 		if c != 't' && c != 'f' {
-			return fieldErr(path, "expected boolean, got %s", jsonKind(c))
+			return d.fieldErr("expected boolean, got %s", jsonKind(c))
 		}
 		fv.SetBool(c == 't')
 		return nil
 	}
-	return fieldErr(path, "unsupported Go type %s", t)
+	return d.fieldErr("unsupported Go type %s", t)
 }
 
 // encodeStruct writes v, a struct value of one of the package's object

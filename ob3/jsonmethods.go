@@ -14,7 +14,7 @@ func (x Credential) MarshalJSON() ([]byte, error) { return Marshal(&x) }
 // UnmarshalJSON implements json.Unmarshaler.
 func (x *Credential) UnmarshalJSON(b []byte) error {
 	*x = Credential{}
-	return decodeStruct(nil, b, reflect.ValueOf(x).Elem())
+	return decodeUntrusted(b, reflect.ValueOf(x).Elem())
 }
 
 // MarshalJSON implements json.Marshaler.
@@ -23,7 +23,7 @@ func (x AchievementSubject) MarshalJSON() ([]byte, error) { return Marshal(&x) }
 // UnmarshalJSON implements json.Unmarshaler.
 func (x *AchievementSubject) UnmarshalJSON(b []byte) error {
 	*x = AchievementSubject{}
-	return decodeStruct(nil, b, reflect.ValueOf(x).Elem())
+	return decodeUntrusted(b, reflect.ValueOf(x).Elem())
 }
 
 // MarshalJSON implements json.Marshaler.
@@ -32,7 +32,7 @@ func (x Achievement) MarshalJSON() ([]byte, error) { return Marshal(&x) }
 // UnmarshalJSON implements json.Unmarshaler.
 func (x *Achievement) UnmarshalJSON(b []byte) error {
 	*x = Achievement{}
-	return decodeStruct(nil, b, reflect.ValueOf(x).Elem())
+	return decodeUntrusted(b, reflect.ValueOf(x).Elem())
 }
 
 // MarshalJSON implements json.Marshaler.
@@ -41,7 +41,7 @@ func (x Profile) MarshalJSON() ([]byte, error) { return Marshal(&x) }
 // UnmarshalJSON implements json.Unmarshaler.
 func (x *Profile) UnmarshalJSON(b []byte) error {
 	*x = Profile{}
-	return decodeStruct(nil, b, reflect.ValueOf(x).Elem())
+	return decodeUntrusted(b, reflect.ValueOf(x).Elem())
 }
 
 // MarshalJSON implements json.Marshaler.
@@ -50,7 +50,7 @@ func (x Image) MarshalJSON() ([]byte, error) { return Marshal(&x) }
 // UnmarshalJSON implements json.Unmarshaler.
 func (x *Image) UnmarshalJSON(b []byte) error {
 	*x = Image{}
-	return decodeStruct(nil, b, reflect.ValueOf(x).Elem())
+	return decodeUntrusted(b, reflect.ValueOf(x).Elem())
 }
 
 // MarshalJSON implements json.Marshaler.
@@ -59,7 +59,7 @@ func (x IdentityObject) MarshalJSON() ([]byte, error) { return Marshal(&x) }
 // UnmarshalJSON implements json.Unmarshaler.
 func (x *IdentityObject) UnmarshalJSON(b []byte) error {
 	*x = IdentityObject{}
-	return decodeStruct(nil, b, reflect.ValueOf(x).Elem())
+	return decodeUntrusted(b, reflect.ValueOf(x).Elem())
 }
 
 // MarshalJSON implements json.Marshaler.
@@ -68,7 +68,7 @@ func (x Evidence) MarshalJSON() ([]byte, error) { return Marshal(&x) }
 // UnmarshalJSON implements json.Unmarshaler.
 func (x *Evidence) UnmarshalJSON(b []byte) error {
 	*x = Evidence{}
-	return decodeStruct(nil, b, reflect.ValueOf(x).Elem())
+	return decodeUntrusted(b, reflect.ValueOf(x).Elem())
 }
 
 // MarshalJSON implements json.Marshaler.
@@ -77,7 +77,7 @@ func (x Alignment) MarshalJSON() ([]byte, error) { return Marshal(&x) }
 // UnmarshalJSON implements json.Unmarshaler.
 func (x *Alignment) UnmarshalJSON(b []byte) error {
 	*x = Alignment{}
-	return decodeStruct(nil, b, reflect.ValueOf(x).Elem())
+	return decodeUntrusted(b, reflect.ValueOf(x).Elem())
 }
 
 // MarshalJSON implements json.Marshaler.
@@ -86,7 +86,7 @@ func (x Criteria) MarshalJSON() ([]byte, error) { return Marshal(&x) }
 // UnmarshalJSON implements json.Unmarshaler.
 func (x *Criteria) UnmarshalJSON(b []byte) error {
 	*x = Criteria{}
-	return decodeStruct(nil, b, reflect.ValueOf(x).Elem())
+	return decodeUntrusted(b, reflect.ValueOf(x).Elem())
 }
 
 // MarshalJSON implements json.Marshaler.
@@ -95,7 +95,7 @@ func (x Result) MarshalJSON() ([]byte, error) { return Marshal(&x) }
 // UnmarshalJSON implements json.Unmarshaler.
 func (x *Result) UnmarshalJSON(b []byte) error {
 	*x = Result{}
-	return decodeStruct(nil, b, reflect.ValueOf(x).Elem())
+	return decodeUntrusted(b, reflect.ValueOf(x).Elem())
 }
 
 // MarshalJSON implements json.Marshaler.
@@ -104,7 +104,7 @@ func (x ResultDescription) MarshalJSON() ([]byte, error) { return Marshal(&x) }
 // UnmarshalJSON implements json.Unmarshaler.
 func (x *ResultDescription) UnmarshalJSON(b []byte) error {
 	*x = ResultDescription{}
-	return decodeStruct(nil, b, reflect.ValueOf(x).Elem())
+	return decodeUntrusted(b, reflect.ValueOf(x).Elem())
 }
 
 // MarshalJSON implements json.Marshaler.
@@ -113,7 +113,7 @@ func (x RubricCriterionLevel) MarshalJSON() ([]byte, error) { return Marshal(&x)
 // UnmarshalJSON implements json.Unmarshaler.
 func (x *RubricCriterionLevel) UnmarshalJSON(b []byte) error {
 	*x = RubricCriterionLevel{}
-	return decodeStruct(nil, b, reflect.ValueOf(x).Elem())
+	return decodeUntrusted(b, reflect.ValueOf(x).Elem())
 }
 
 // MarshalJSON implements json.Marshaler.
@@ -122,7 +122,7 @@ func (x Related) MarshalJSON() ([]byte, error) { return Marshal(&x) }
 // UnmarshalJSON implements json.Unmarshaler.
 func (x *Related) UnmarshalJSON(b []byte) error {
 	*x = Related{}
-	return decodeStruct(nil, b, reflect.ValueOf(x).Elem())
+	return decodeUntrusted(b, reflect.ValueOf(x).Elem())
 }
 
 // MarshalJSON implements json.Marshaler.
@@ -131,7 +131,7 @@ func (x IdentifierEntry) MarshalJSON() ([]byte, error) { return Marshal(&x) }
 // UnmarshalJSON implements json.Unmarshaler.
 func (x *IdentifierEntry) UnmarshalJSON(b []byte) error {
 	*x = IdentifierEntry{}
-	return decodeStruct(nil, b, reflect.ValueOf(x).Elem())
+	return decodeUntrusted(b, reflect.ValueOf(x).Elem())
 }
 
 // MarshalJSON implements json.Marshaler.
@@ -140,7 +140,7 @@ func (x Address) MarshalJSON() ([]byte, error) { return Marshal(&x) }
 // UnmarshalJSON implements json.Unmarshaler.
 func (x *Address) UnmarshalJSON(b []byte) error {
 	*x = Address{}
-	return decodeStruct(nil, b, reflect.ValueOf(x).Elem())
+	return decodeUntrusted(b, reflect.ValueOf(x).Elem())
 }
 
 // MarshalJSON implements json.Marshaler.
@@ -149,7 +149,7 @@ func (x GeoCoordinates) MarshalJSON() ([]byte, error) { return Marshal(&x) }
 // UnmarshalJSON implements json.Unmarshaler.
 func (x *GeoCoordinates) UnmarshalJSON(b []byte) error {
 	*x = GeoCoordinates{}
-	return decodeStruct(nil, b, reflect.ValueOf(x).Elem())
+	return decodeUntrusted(b, reflect.ValueOf(x).Elem())
 }
 
 // MarshalJSON implements json.Marshaler.
@@ -158,7 +158,7 @@ func (x CredentialStatus) MarshalJSON() ([]byte, error) { return Marshal(&x) }
 // UnmarshalJSON implements json.Unmarshaler.
 func (x *CredentialStatus) UnmarshalJSON(b []byte) error {
 	*x = CredentialStatus{}
-	return decodeStruct(nil, b, reflect.ValueOf(x).Elem())
+	return decodeUntrusted(b, reflect.ValueOf(x).Elem())
 }
 
 // MarshalJSON implements json.Marshaler.
@@ -167,7 +167,7 @@ func (x CredentialSchema) MarshalJSON() ([]byte, error) { return Marshal(&x) }
 // UnmarshalJSON implements json.Unmarshaler.
 func (x *CredentialSchema) UnmarshalJSON(b []byte) error {
 	*x = CredentialSchema{}
-	return decodeStruct(nil, b, reflect.ValueOf(x).Elem())
+	return decodeUntrusted(b, reflect.ValueOf(x).Elem())
 }
 
 // MarshalJSON implements json.Marshaler.
@@ -176,7 +176,7 @@ func (x RefreshService) MarshalJSON() ([]byte, error) { return Marshal(&x) }
 // UnmarshalJSON implements json.Unmarshaler.
 func (x *RefreshService) UnmarshalJSON(b []byte) error {
 	*x = RefreshService{}
-	return decodeStruct(nil, b, reflect.ValueOf(x).Elem())
+	return decodeUntrusted(b, reflect.ValueOf(x).Elem())
 }
 
 // MarshalJSON implements json.Marshaler.
@@ -185,5 +185,5 @@ func (x TermsOfUse) MarshalJSON() ([]byte, error) { return Marshal(&x) }
 // UnmarshalJSON implements json.Unmarshaler.
 func (x *TermsOfUse) UnmarshalJSON(b []byte) error {
 	*x = TermsOfUse{}
-	return decodeStruct(nil, b, reflect.ValueOf(x).Elem())
+	return decodeUntrusted(b, reflect.ValueOf(x).Elem())
 }

@@ -5,9 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"reflect"
-	"strconv"
 )
 
 // Limits on untrusted input. A typical badge is a few KB; one with many
@@ -54,100 +52,7 @@ func Unmarshal(data []byte, v any) error {
 	if err := scan(data); err != nil {
 		return err
 	}
-	return decodeStruct(nil, data, rv.Elem())
-}
-
-// scan checks data is one JSON value with bounded depth and no object
-// repeating a key, before the real decoding.
-func scan(data []byte) error {
-	type frame struct {
-		obj    bool
-		keys   map[string]struct{}
-		key    string // current key (objects)
-		idx    int    // next index (arrays)
-		expKey bool   // objects: next string token is a key
-	}
-	var stack []frame
-	path := func() string {
-		var b bytes.Buffer
-		for i, f := range stack {
-			if f.obj {
-				if i > 0 {
-					b.WriteByte('.')
-				}
-				b.WriteString(f.key)
-			} else {
-				b.WriteString("[" + strconv.Itoa(f.idx-1) + "]")
-			}
-		}
-		return b.String()
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	// valueDone is called after a complete value inside the current frame.
-	valueDone := func() {
-		if n := len(stack); n > 0 && stack[n-1].obj {
-			stack[n-1].expKey = true
-		}
-	}
-	topValues := 0
-	for {
-		tok, err := dec.Token()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return fmt.Errorf("%w: %v", ErrInvalidJSON, err)
-		}
-		if len(stack) == 0 {
-			if topValues++; topValues > 1 {
-				return fmt.Errorf("%w: more than one value", ErrInvalidJSON)
-			}
-		}
-		switch t := tok.(type) {
-		case json.Delim:
-			switch t {
-			case '{', '[':
-				if n := len(stack); n > 0 && !stack[n-1].obj {
-					stack[n-1].idx++
-				}
-				if len(stack) >= MaxDepth {
-					return ErrTooDeep
-				}
-				stack = append(stack, frame{obj: t == '{', expKey: t == '{'})
-			case '}', ']':
-				stack = stack[:len(stack)-1]
-				valueDone()
-			}
-		default:
-			if s, ok := tok.(string); ok {
-				if n := len(stack); n > 0 && stack[n-1].obj && stack[n-1].expKey {
-					f := &stack[n-1]
-					if f.keys == nil {
-						f.keys = make(map[string]struct{})
-					}
-					f.key = s
-					if _, dup := f.keys[s]; dup {
-						return fmt.Errorf("%w %q at %s", ErrDuplicateKey, s, path())
-					}
-					f.keys[s] = struct{}{}
-					f.expKey = false
-					continue
-				}
-			}
-			if n := len(stack); n > 0 && !stack[n-1].obj {
-				stack[n-1].idx++
-			}
-			valueDone()
-		}
-	}
-	if len(stack) > 0 || firstByte(data) == 0 {
-		return fmt.Errorf("%w: unexpected end of input", ErrInvalidJSON)
-	}
-	if c := firstByte(data); c != '{' {
-		return &FieldError{Message: "expected object, got " + jsonKind(c)}
-	}
-	return nil
+	return newDecoder(data).decodeStruct(data, rv.Elem())
 }
 
 // Marshal writes v (one of the package's object types, or a pointer to

@@ -1,0 +1,572 @@
+package ob3
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"hash/maphash"
+	"strconv"
+	"sync"
+	"unicode/utf8"
+)
+
+// The JSON reading of this package is done in two passes over the bytes:
+// scan checks once that the input is exactly one JSON value with bounded
+// depth and no object repeating a key, then the decoders walk the
+// already-checked bytes directly (decodeStruct, decodeAny) without
+// validating or re-reading any level again. encoding/json is used only for
+// the rare strings that hold escapes or invalid UTF-8, so that their
+// decoding stays exactly that of encoding/json.
+
+var keySeed = maphash.MakeSeed()
+
+// keyEnt is one key of an open object during scan.
+type keyEnt struct {
+	hash       uint64
+	start, end int32 // key content (between the quotes) in the input
+	dec        int32 // index+1 in scanner.decoded when the key needs decoding
+}
+
+type scanFrame struct {
+	obj       bool
+	keysStart int32 // first key of this object in scanner.keys
+	cur       int32 // objects: index in scanner.keys of the current key
+	idx       int   // arrays: number of values started
+	// big indexes the keys of an object with many of them by hash, so that
+	// the duplicate check stays linear (see dupKey).
+	big map[uint64]int32
+}
+
+// bigObject is the number of keys past which an object's keys are indexed
+// in a map rather than compared one by one.
+const bigObject = 24
+
+type scanner struct {
+	data    []byte
+	keys    []keyEnt
+	decoded []string // keys with escapes or invalid UTF-8, decoded
+	stack   []scanFrame
+}
+
+func invalidAt(data []byte, pos int) error {
+	if pos >= len(data) {
+		return fmt.Errorf("%w: unexpected end of input", ErrInvalidJSON)
+	}
+	return fmt.Errorf("%w: invalid character %s at offset %d", ErrInvalidJSON, quoteByte(data[pos]), pos)
+}
+
+func quoteByte(c byte) string {
+	if c >= utf8.RuneSelf {
+		return fmt.Sprintf("byte 0x%02x", c)
+	}
+	return fmt.Sprintf("%q", rune(c))
+}
+
+func skipWS(data []byte, pos int) int {
+	for pos < len(data) {
+		switch data[pos] {
+		case ' ', '\t', '\r', '\n':
+			pos++
+			continue
+		}
+		break
+	}
+	return pos
+}
+
+// scanString checks the string starting at data[pos] == '"' and returns
+// the position after its closing quote, and whether its content needs
+// decoding (escapes or bytes outside ASCII that are not valid UTF-8).
+func scanString(data []byte, pos int) (end int, complex bool, err error) {
+	i := pos + 1
+	nonASCII := false
+	for i < len(data) {
+		c := data[i]
+		switch {
+		case c == '"':
+			if nonASCII && !complex && !utf8.Valid(data[pos+1:i]) {
+				complex = true
+			}
+			return i + 1, complex, nil
+		case c == '\\':
+			complex = true
+			i++
+			if i >= len(data) {
+				return 0, false, invalidAt(data, i)
+			}
+			switch data[i] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				i++
+			case 'u':
+				i++
+				for range 4 {
+					if i >= len(data) {
+						return 0, false, invalidAt(data, i)
+					}
+					if !isHex(data[i]) {
+						return 0, false, invalidAt(data, i)
+					}
+					i++
+				}
+			default:
+				return 0, false, invalidAt(data, i)
+			}
+		case c < 0x20:
+			return 0, false, invalidAt(data, i)
+		default:
+			if c >= utf8.RuneSelf {
+				nonASCII = true
+			}
+			i++
+		}
+	}
+	return 0, false, invalidAt(data, i)
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// scanNumber checks the number starting at data[pos] (RFC 8259 grammar)
+// and returns the position after it.
+func scanNumber(data []byte, pos int) (int, error) {
+	i := pos
+	if i < len(data) && data[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(data) && data[i] == '0':
+		i++
+	case i < len(data) && '1' <= data[i] && data[i] <= '9':
+		for i < len(data) && isDigit(data[i]) {
+			i++
+		}
+	default:
+		return 0, invalidAt(data, i)
+	}
+	if i < len(data) && data[i] == '.' {
+		i++
+		if i >= len(data) || !isDigit(data[i]) {
+			return 0, invalidAt(data, i)
+		}
+		for i < len(data) && isDigit(data[i]) {
+			i++
+		}
+	}
+	if i < len(data) && (data[i] == 'e' || data[i] == 'E') {
+		i++
+		if i < len(data) && (data[i] == '+' || data[i] == '-') {
+			i++
+		}
+		if i >= len(data) || !isDigit(data[i]) {
+			return 0, invalidAt(data, i)
+		}
+		for i < len(data) && isDigit(data[i]) {
+			i++
+		}
+	}
+	return i, nil
+}
+
+func scanLiteral(data []byte, pos int, lit string) (int, error) {
+	for k := 0; k < len(lit); k++ {
+		if pos+k >= len(data) || data[pos+k] != lit[k] {
+			return 0, invalidAt(data, pos+k)
+		}
+	}
+	return pos + len(lit), nil
+}
+
+// scan checks data is one JSON value with bounded depth and no object
+// repeating a key, in one pass over the bytes and without allocating for
+// ordinary documents; then that the value is an object.
+func scan(data []byte) error {
+	s := scannerPool.Get().(*scanner)
+	s.data = data
+	err := s.run()
+	s.reset()
+	scannerPool.Put(s)
+	if err != nil {
+		return err
+	}
+	if c := firstByte(data); c != '{' {
+		return &FieldError{Message: "expected object, got " + jsonKind(c)}
+	}
+	return nil
+}
+
+// scannerPool keeps scanners' buffers from one document to the next.
+var scannerPool = sync.Pool{New: func() any {
+	return &scanner{keys: make([]keyEnt, 0, 64), stack: make([]scanFrame, 0, 16)}
+}}
+
+// reset forgets the document (nothing of it stays reachable from the pool).
+func (s *scanner) reset() {
+	s.data = nil
+	clear(s.decoded)
+	s.decoded = s.decoded[:0]
+	clear(s.stack[:cap(s.stack)]) // drops the maps of big objects
+	s.stack = s.stack[:0]
+	s.keys = s.keys[:0]
+	if cap(s.keys) > 4096 { // a document with huge objects: do not keep that much
+		s.keys = make([]keyEnt, 0, 64)
+	}
+}
+
+func (s *scanner) run() error {
+	data := s.data
+	pos := skipWS(data, 0)
+	if pos >= len(data) {
+		return fmt.Errorf("%w: unexpected end of input", ErrInvalidJSON)
+	}
+value:
+	if n := len(s.stack); n > 0 && !s.stack[n-1].obj {
+		s.stack[n-1].idx++
+	}
+	if pos >= len(data) {
+		return invalidAt(data, pos)
+	}
+	switch c := data[pos]; c {
+	case '{', '[':
+		if len(s.stack) >= MaxDepth {
+			return ErrTooDeep
+		}
+		s.stack = append(s.stack, scanFrame{obj: c == '{', keysStart: int32(len(s.keys))})
+		pos = skipWS(data, pos+1)
+		if pos < len(data) && (c == '{' && data[pos] == '}' || c == '[' && data[pos] == ']') {
+			s.pop()
+			pos++
+			goto after
+		}
+		if c == '{' {
+			goto key
+		}
+		goto value
+	case '"':
+		end, _, err := scanString(data, pos)
+		if err != nil {
+			return err
+		}
+		pos = end
+	case 't':
+		p, err := scanLiteral(data, pos, "true")
+		if err != nil {
+			return err
+		}
+		pos = p
+	case 'f':
+		p, err := scanLiteral(data, pos, "false")
+		if err != nil {
+			return err
+		}
+		pos = p
+	case 'n':
+		p, err := scanLiteral(data, pos, "null")
+		if err != nil {
+			return err
+		}
+		pos = p
+	default:
+		p, err := scanNumber(data, pos)
+		if err != nil {
+			return err
+		}
+		pos = p
+	}
+after:
+	pos = skipWS(data, pos)
+	if len(s.stack) == 0 {
+		if pos < len(data) {
+			return fmt.Errorf("%w: more than one value or trailing data at offset %d", ErrInvalidJSON, pos)
+		}
+		return nil
+	}
+	if pos >= len(data) {
+		return invalidAt(data, pos)
+	}
+	if f := &s.stack[len(s.stack)-1]; f.obj {
+		switch data[pos] {
+		case ',':
+			pos = skipWS(data, pos+1)
+			goto key
+		case '}':
+			s.pop()
+			pos++
+			goto after
+		}
+	} else {
+		switch data[pos] {
+		case ',':
+			pos = skipWS(data, pos+1)
+			goto value
+		case ']':
+			s.pop()
+			pos++
+			goto after
+		}
+	}
+	return invalidAt(data, pos)
+key:
+	if pos >= len(data) || data[pos] != '"' {
+		return invalidAt(data, pos)
+	}
+	{
+		end, complex, err := scanString(data, pos)
+		if err != nil {
+			return err
+		}
+		if err := s.addKey(pos+1, end-1, complex); err != nil {
+			return err
+		}
+		pos = skipWS(data, end)
+		if pos >= len(data) || data[pos] != ':' {
+			return invalidAt(data, pos)
+		}
+		pos = skipWS(data, pos+1)
+	}
+	goto value
+}
+
+func (s *scanner) pop() {
+	f := &s.stack[len(s.stack)-1]
+	if f.obj {
+		s.keys = s.keys[:f.keysStart]
+	}
+	s.stack = s.stack[:len(s.stack)-1]
+}
+
+// keyBytes returns the decoded bytes of a key.
+func (s *scanner) keyBytes(k *keyEnt) []byte {
+	if k.dec > 0 {
+		return []byte(s.decoded[k.dec-1])
+	}
+	return s.data[k.start:k.end]
+}
+
+func (s *scanner) keyString(k *keyEnt) string {
+	if k.dec > 0 {
+		return s.decoded[k.dec-1]
+	}
+	return string(s.data[k.start:k.end])
+}
+
+// addKey records a key of the innermost object, failing if the object
+// already has it (keys compared decoded, as encoding/json would see them).
+func (s *scanner) addKey(start, end int, complex bool) error {
+	f := &s.stack[len(s.stack)-1]
+	k := keyEnt{start: int32(start), end: int32(end)}
+	var kb []byte
+	if complex {
+		str := unquoteSlow(s.data[start-1 : end+1])
+		s.decoded = append(s.decoded, str)
+		k.dec = int32(len(s.decoded))
+		kb = []byte(str)
+	} else {
+		kb = s.data[start:end]
+	}
+	k.hash = maphash.Bytes(keySeed, kb)
+	idx := int32(len(s.keys))
+	f.cur = idx
+	if dup := s.dupKey(f, &k, kb); dup {
+		s.keys = append(s.keys, k)
+		return fmt.Errorf("%w %q at %s", ErrDuplicateKey, s.keyString(&k), s.path())
+	}
+	s.keys = append(s.keys, k)
+	if f.big != nil {
+		if _, taken := f.big[k.hash]; !taken {
+			f.big[k.hash] = idx
+		}
+	} else if int(idx-f.keysStart)+1 > bigObject {
+		f.big = make(map[uint64]int32, 2*bigObject)
+		for i := f.keysStart; i <= idx; i++ {
+			if _, taken := f.big[s.keys[i].hash]; !taken {
+				f.big[s.keys[i].hash] = i
+			}
+		}
+	}
+	return nil
+}
+
+func (s *scanner) dupKey(f *scanFrame, k *keyEnt, kb []byte) bool {
+	if f.big != nil {
+		if _, ok := f.big[k.hash]; !ok {
+			return false
+		}
+		// Same hash: compare for real (below) — a true collision of two
+		// different keys is astronomically rare, so the linear walk is too.
+	}
+	for i := int(f.keysStart); i < len(s.keys); i++ {
+		o := &s.keys[i]
+		if o.hash == k.hash && bytes.Equal(s.keyBytes(o), kb) {
+			return true
+		}
+	}
+	return false
+}
+
+// path renders the position of the current key for an error message:
+// "credentialSubject.id", "evidence[1].name".
+func (s *scanner) path() string {
+	var b bytes.Buffer
+	for i, f := range s.stack {
+		if f.obj {
+			if i > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(s.keyString(&s.keys[f.cur]))
+		} else {
+			b.WriteString("[" + strconv.Itoa(f.idx-1) + "]")
+		}
+	}
+	return b.String()
+}
+
+// unquoteSlow decodes a checked JSON string (quotes included) exactly as
+// encoding/json does: escapes resolved, invalid UTF-8 replaced by U+FFFD.
+func unquoteSlow(raw []byte) string {
+	var str string
+	if err := json.Unmarshal(raw, &str); err != nil {
+		panic("ob3: unquote of a checked string: " + err.Error()) // unreachable: scanned before
+	}
+	return str
+}
+
+// skipValue returns the end of the checked JSON value starting at pos.
+func skipValue(data []byte, pos int) int {
+	switch data[pos] {
+	case '"':
+		return skipString(data, pos)
+	case '{', '[':
+		depth := 0
+		for i := pos; i < len(data); i++ {
+			switch data[i] {
+			case '"':
+				i = skipString(data, i) - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return i + 1
+				}
+			}
+		}
+		return len(data)
+	}
+	i := pos
+	for i < len(data) {
+		switch data[i] {
+		case ',', '}', ']', ' ', '\t', '\r', '\n':
+			return i
+		}
+		i++
+	}
+	return i
+}
+
+// skipString returns the position after the checked string at pos.
+func skipString(data []byte, pos int) int {
+	for i := pos + 1; i < len(data); i++ {
+		switch data[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
+	}
+	return len(data)
+}
+
+// objectIter walks the members of a checked JSON object.
+type objectIter struct {
+	data []byte
+	pos  int
+}
+
+func newObjectIter(raw []byte) objectIter {
+	// raw is a checked object: skip to just after '{'.
+	return objectIter{data: raw, pos: skipWS(raw, 0) + 1}
+}
+
+// next returns the next member: the key as it appears (quotes included)
+// and the value's bytes; ok is false at the end of the object.
+func (it *objectIter) next() (key, val []byte, ok bool) {
+	d := it.data
+	p := skipWS(d, it.pos)
+	if p < len(d) && d[p] == ',' {
+		p = skipWS(d, p+1)
+	}
+	if p >= len(d) || d[p] != '"' {
+		return nil, nil, false
+	}
+	ke := skipString(d, p)
+	key = d[p:ke]
+	p = skipWS(d, ke)
+	p = skipWS(d, p+1) // ':'
+	ve := skipValue(d, p)
+	val = d[p:ve]
+	it.pos = ve
+	return key, val, true
+}
+
+// arrayItems appends the items of a checked JSON array to dst.
+func arrayItems(dst [][]byte, raw []byte) [][]byte {
+	p := skipWS(raw, 0) + 1
+	for {
+		p = skipWS(raw, p)
+		if p < len(raw) && raw[p] == ',' {
+			p = skipWS(raw, p+1)
+		}
+		if p >= len(raw) || raw[p] == ']' {
+			return dst
+		}
+		e := skipValue(raw, p)
+		dst = append(dst, raw[p:e])
+		p = e
+	}
+}
+
+// decodeAny builds the generic value of a checked JSON document as
+// encoding/json with UseNumber would: map[string]any, []any, json.Number,
+// string, bool, nil.
+func (d *decoder) decodeAny(raw []byte) any {
+	p := skipWS(raw, 0)
+	switch raw[p] {
+	case '{':
+		// Members first, so the map is made at its final size.
+		var buf [32][2][]byte
+		kv := buf[:0]
+		it := newObjectIter(raw[p:])
+		for {
+			k, v, ok := it.next()
+			if !ok {
+				break
+			}
+			kv = append(kv, [2][]byte{k, v})
+		}
+		m := make(map[string]any, len(kv))
+		for _, e := range kv {
+			m[d.unquote(e[0])] = d.decodeAny(e[1])
+		}
+		return m
+	case '[':
+		var buf [16][]byte
+		items := arrayItems(buf[:0], raw[p:])
+		a := make([]any, len(items))
+		for i, it := range items {
+			a[i] = d.decodeAny(it)
+		}
+		return a
+	case '"':
+		return d.unquote(raw[p:skipString(raw, p)])
+	case 't':
+		return true
+	case 'f':
+		return false
+	case 'n':
+		return nil
+	}
+	return json.Number(d.str(raw[p:skipValue(raw, p)]))
+}
