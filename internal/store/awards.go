@@ -1,0 +1,379 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/sceau/sceau/internal/badge"
+)
+
+// AwardBatchSize is how many awards CreateAwards signs and stores per
+// transaction: large enough that bulk awards are fast, small enough that a
+// SQLite writer holds the lock only briefly.
+const AwardBatchSize = 250
+
+// awardListColumns are the columns lists need; the credential itself is read
+// only by GetAward and GetAwardByStatusIndex.
+const awardListColumns = `id, badge_id, issuer_id, recipient_email, recipient_did, recipient_name, recipient_salt,
+	recipient_identity_hash, narrative, evidence, awarded_at, valid_from, valid_until, language, status_index,
+	status, status_reason, status_changed_at, created_at, updated_at`
+
+const awardColumns = awardListColumns + `, credential, credential_jwt`
+
+func scanAward(row interface{ Scan(...any) error }, a *badge.Award, withCredential bool) error {
+	var (
+		evidence                    string
+		validUntil, statusChangedAt sql.NullTime
+		status                      string
+	)
+	dest := []any{&a.ID, &a.BadgeID, &a.IssuerID, &a.Recipient.Email, &a.Recipient.DID, &a.Recipient.Name,
+		&a.Recipient.Salt, &a.Recipient.IdentityHash, &a.Narrative, &evidence, &a.AwardedAt, &a.ValidFrom,
+		&validUntil, &a.Language, &a.StatusIndex, &status, &a.StatusReason, &statusChangedAt,
+		&a.CreatedAt, &a.UpdatedAt}
+	if withCredential {
+		dest = append(dest, &a.Credential, &a.CredentialJWT)
+	}
+	if err := row.Scan(dest...); err != nil {
+		return err
+	}
+	a.Status = badge.Status(status)
+	a.ValidUntil, a.StatusChangedAt = timePtr(validUntil), timePtr(statusChangedAt)
+	a.AwardedAt, a.ValidFrom = a.AwardedAt.UTC(), a.ValidFrom.UTC()
+	a.CreatedAt, a.UpdatedAt = a.CreatedAt.UTC(), a.UpdatedAt.UTC()
+	if err := fromJSONText(evidence, &a.Evidence); err != nil {
+		return fmt.Errorf("award %s evidence: %w", a.ID, err)
+	}
+	return nil
+}
+
+// SignFunc completes an award inside CreateAwards, after its ID and
+// StatusIndex are set and before it is stored: it builds and signs the
+// credential (which embeds both) and sets Credential, and CredentialJWT if
+// wanted. An error aborts the batch.
+type SignFunc func(*badge.Award) error
+
+// CreateAwards validates every award first (storing none if one is invalid,
+// the error naming it by position, from 1), then stores them in
+// transactions of AwardBatchSize. In each transaction it allocates the
+// awards' status list indexes, calls sign for each award and inserts it, so
+// that an award is either complete (index allocated, signed, stored) or
+// absent, whatever happens to the process. It sets ID (when empty),
+// StatusIndex, Status (active), AwardedAt and ValidFrom (when zero),
+// CreatedAt and UpdatedAt.
+//
+// It returns how many awards were stored: on error, the batches before the
+// failing one are stored and the rest are not (their fields may have been
+// set all the same). Indexes of a failed batch are not consumed.
+func (s *DB) CreateAwards(ctx context.Context, awards []*badge.Award, sign SignFunc) (int, error) {
+	for i, a := range awards {
+		if err := a.Validate(); err != nil {
+			return 0, fmt.Errorf("award %d: %w", i+1, err)
+		}
+		if a.Status != "" && a.Status != badge.StatusActive {
+			return 0, fmt.Errorf("award %d: %w", i+1, badge.Invalidf("status", "award.status_not_active", "a new award must be active"))
+		}
+	}
+	stored := 0
+	for start := 0; start < len(awards); start += AwardBatchSize {
+		batch := awards[start:min(start+AwardBatchSize, len(awards))]
+		if err := s.inTx(ctx, func(tx *sql.Tx) error { return s.insertAwards(ctx, tx, batch, sign) }); err != nil {
+			return stored, err
+		}
+		stored += len(batch)
+	}
+	return stored, nil
+}
+
+// CreateAward stores one award; see CreateAwards.
+func (s *DB) CreateAward(ctx context.Context, a *badge.Award, sign SignFunc) error {
+	_, err := s.CreateAwards(ctx, []*badge.Award{a}, sign)
+	return err
+}
+
+func (s *DB) insertAwards(ctx context.Context, tx *sql.Tx, batch []*badge.Award, sign SignFunc) error {
+	// Allocate first: in SQLite the transaction already holds the write
+	// lock; in PostgreSQL the counter rows stay locked until commit, so
+	// concurrent batches get disjoint ranges. Issuers are taken in a fixed
+	// order so two batches never wait on each other crosswise.
+	counts := map[string]int{}
+	for _, a := range batch {
+		counts[a.IssuerID]++
+	}
+	issuers := make([]string, 0, len(counts))
+	for id := range counts {
+		issuers = append(issuers, id)
+	}
+	sort.Strings(issuers)
+	next := make(map[string]int, len(issuers))
+	for _, id := range issuers {
+		first, err := allocateStatusIndexes(ctx, tx, id, counts[id], s.timestamp())
+		if err != nil {
+			return err
+		}
+		next[id] = first
+	}
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO awards (`+awardColumns+`) VALUES
+		($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)`)
+	if err != nil {
+		return badge.Internalf(err, "prepare award insert")
+	}
+	defer stmt.Close()
+	for _, a := range batch {
+		if a.ID == "" {
+			if a.ID, err = s.newID(); err != nil {
+				return badge.Internalf(err, "create award")
+			}
+		}
+		now := s.timestamp()
+		a.StatusIndex = next[a.IssuerID]
+		next[a.IssuerID]++
+		a.Status, a.StatusReason, a.StatusChangedAt = badge.StatusActive, "", nil
+		if a.AwardedAt.IsZero() {
+			a.AwardedAt = now
+		}
+		if a.ValidFrom.IsZero() {
+			a.ValidFrom = a.AwardedAt
+		}
+		// Normalise before signing, so that the dates in the credential are
+		// the ones read back.
+		a.AwardedAt, a.ValidFrom, a.ValidUntil = storedTime(a.AwardedAt), storedTime(a.ValidFrom), storedTimePtr(a.ValidUntil)
+		a.CreatedAt, a.UpdatedAt = now, now
+		if err := sign(a); err != nil {
+			return fmt.Errorf("sign award %s: %w", a.ID, err)
+		}
+		if len(a.Credential) == 0 {
+			return badge.Internalf(errors.New("sign left the credential empty"), "award %s", a.ID)
+		}
+		evidence, err := jsonText(a.Evidence)
+		if err != nil {
+			return badge.Internalf(err, "encode evidence of award %s", a.ID)
+		}
+		_, err = stmt.ExecContext(ctx, a.ID, a.BadgeID, a.IssuerID, a.Recipient.Email, a.Recipient.DID, a.Recipient.Name,
+			a.Recipient.Salt, a.Recipient.IdentityHash, a.Narrative, evidence, a.AwardedAt, a.ValidFrom,
+			nullTime(a.ValidUntil), a.Language, a.StatusIndex, string(a.Status), a.StatusReason, nullTime(a.StatusChangedAt),
+			a.CreatedAt, a.UpdatedAt, a.Credential, a.CredentialJWT)
+		switch constraintOf(err) {
+		case uniqueViolation:
+			return badge.Conflictf("id", "award.id_taken", "an award with id %s already exists", a.ID)
+		case foreignKeyViolation:
+			return badge.NotFoundf("badge.not_found", "badge %s of issuer %s not found", a.BadgeID, a.IssuerID)
+		}
+		if err != nil {
+			return badge.Internalf(err, "store award %s", a.ID)
+		}
+	}
+	return nil
+}
+
+// GetAward returns the award with the given ID, with its credential.
+func (s *DB) GetAward(ctx context.Context, id string) (*badge.Award, error) {
+	var a badge.Award
+	if err := scanAward(s.db.QueryRowContext(ctx, `SELECT `+awardColumns+` FROM awards WHERE id = $1`, id), &a, true); err != nil {
+		return nil, notFound(err, "award.not_found", "award")
+	}
+	return &a, nil
+}
+
+// GetAwardByStatusIndex returns the issuer's award holding a status index.
+func (s *DB) GetAwardByStatusIndex(ctx context.Context, issuerID string, index int) (*badge.Award, error) {
+	var a badge.Award
+	if err := scanAward(s.db.QueryRowContext(ctx, `SELECT `+awardColumns+` FROM awards WHERE issuer_id = $1 AND status_index = $2`,
+		issuerID, index), &a, true); err != nil {
+		return nil, notFound(err, "award.not_found", "award")
+	}
+	return &a, nil
+}
+
+// AwardFilter selects awards. Empty fields do not filter; at least one of
+// IssuerID and BadgeID should be set in the web layer, but the store does
+// not insist (the CLI lists everything).
+type AwardFilter struct {
+	IssuerID       string
+	BadgeID        string
+	Status         badge.Status
+	RecipientEmail string // exact
+	RecipientDID   string // exact
+	Search         string // case-insensitive substring of the recipient's e-mail or name
+	Limit          int    // 0: DefaultAwardLimit; capped at MaxAwardLimit
+	Offset         int
+}
+
+// Limits on one page of awards.
+const (
+	DefaultAwardLimit = 50
+	MaxAwardLimit     = 1000
+)
+
+// where builds the WHERE clause; values go into args, never into the text.
+func (f *AwardFilter) where() (string, []any) {
+	var conds []string
+	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		conds = append(conds, strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(args))))
+	}
+	if f.IssuerID != "" {
+		add("issuer_id = ?", f.IssuerID)
+	}
+	if f.BadgeID != "" {
+		add("badge_id = ?", f.BadgeID)
+	}
+	if f.Status != "" {
+		add("status = ?", string(f.Status))
+	}
+	if f.RecipientEmail != "" {
+		add("recipient_email = ?", f.RecipientEmail)
+	}
+	if f.RecipientDID != "" {
+		add("recipient_did = ?", f.RecipientDID)
+	}
+	if f.Search != "" {
+		add(`(LOWER(recipient_email) LIKE ? ESCAPE '\' OR LOWER(recipient_name) LIKE ? ESCAPE '\')`, likePattern(f.Search))
+	}
+	if len(conds) == 0 {
+		return "", nil
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args
+}
+
+// ListAwards returns a page of awards, newest first, without their
+// credentials (Credential and CredentialJWT are empty; use GetAward).
+func (s *DB) ListAwards(ctx context.Context, f AwardFilter) ([]*badge.Award, error) {
+	if f.Status != "" && !f.Status.Valid() {
+		return nil, badge.Invalidf("status", "award.status_invalid", "status must be active, revoked or suspended")
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = DefaultAwardLimit
+	}
+	limit = min(limit, MaxAwardLimit)
+	where, args := f.where()
+	args = append(args, limit, max(f.Offset, 0))
+	q := `SELECT ` + awardListColumns + ` FROM awards` + where +
+		` ORDER BY awarded_at DESC, id LIMIT $` + strconv.Itoa(len(args)-1) + ` OFFSET $` + strconv.Itoa(len(args))
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, badge.Internalf(err, "list awards")
+	}
+	defer rows.Close()
+	var out []*badge.Award
+	for rows.Next() {
+		var a badge.Award
+		if err := scanAward(rows, &a, false); err != nil {
+			return nil, badge.Internalf(err, "list awards")
+		}
+		out = append(out, &a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, badge.Internalf(err, "list awards")
+	}
+	return out, nil
+}
+
+// CountAwards counts the awards ListAwards would page through.
+func (s *DB) CountAwards(ctx context.Context, f AwardFilter) (int, error) {
+	where, args := f.where()
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM awards`+where, args...).Scan(&n); err != nil {
+		return 0, badge.Internalf(err, "count awards")
+	}
+	return n, nil
+}
+
+// UpdateAwardStatus revokes, suspends or reinstates an award. Revocation is
+// final: changing a revoked award is a Conflict. The signed credential does
+// not change; verifiers learn the status from the issuer's status lists.
+func (s *DB) UpdateAwardStatus(ctx context.Context, id string, status badge.Status, reason string, at time.Time) error {
+	if !status.Valid() {
+		return badge.Invalidf("status", "award.status_invalid", "status must be active, revoked or suspended")
+	}
+	if len([]rune(reason)) > badge.MaxDescriptionLen {
+		return badge.Invalidf("reason", "award.status_reason_too_long", "the reason is longer than %d characters", badge.MaxDescriptionLen)
+	}
+	at = storedTime(at)
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		var current string
+		err := tx.QueryRowContext(ctx, `SELECT status FROM awards WHERE id = $1`, id).Scan(&current)
+		if err != nil {
+			return notFound(err, "award.not_found", "award")
+		}
+		if badge.Status(current) == badge.StatusRevoked {
+			return badge.Conflictf("status", "award.already_revoked", "the award is revoked; revocation cannot be undone")
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE awards SET status = $2, status_reason = $3, status_changed_at = $4, updated_at = $5
+			WHERE id = $1`, id, string(status), reason, at, s.timestamp())
+		if err != nil {
+			return badge.Internalf(err, "update status of award %s", id)
+		}
+		return nil
+	})
+}
+
+// ReplaceAwardCredential stores a re-issued award: the recipient's display
+// name, narrative, evidence, validity, language and the new signed
+// credential. The ID, badge, issuer, recipient identity, AwardedAt, status
+// index and status are kept from the stored row (OB 3.0: a re-issued
+// credential keeps its id and awardedDate) and copied back into a.
+func (s *DB) ReplaceAwardCredential(ctx context.Context, a *badge.Award) error {
+	if len(a.Credential) == 0 {
+		return badge.Invalidf("credential", "award.credential_required", "the re-issued credential is empty")
+	}
+	if err := optionalLen(a.Recipient.Name, badge.MaxNameLen, "recipient_name"); err != nil {
+		return err
+	}
+	evidence, err := jsonText(a.Evidence)
+	if err != nil {
+		return badge.Internalf(err, "encode evidence of award %s", a.ID)
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		var stored badge.Award
+		err := scanAward(tx.QueryRowContext(ctx, `SELECT `+awardListColumns+` FROM awards WHERE id = $1`, a.ID), &stored, false)
+		if err != nil {
+			return notFound(err, "award.not_found", "award")
+		}
+		cand := stored
+		cand.Recipient.Name, cand.Narrative, cand.Evidence = a.Recipient.Name, a.Narrative, a.Evidence
+		cand.ValidFrom, cand.ValidUntil, cand.Language = storedTime(a.ValidFrom), storedTimePtr(a.ValidUntil), a.Language
+		if cand.ValidFrom.IsZero() {
+			cand.ValidFrom = stored.ValidFrom
+		}
+		if err := cand.Validate(); err != nil {
+			return err
+		}
+		now := s.timestamp()
+		_, err = tx.ExecContext(ctx, `UPDATE awards SET recipient_name = $2, narrative = $3, evidence = $4, valid_from = $5,
+			valid_until = $6, language = $7, credential = $8, credential_jwt = $9, updated_at = $10 WHERE id = $1`,
+			a.ID, cand.Recipient.Name, cand.Narrative, evidence, cand.ValidFrom, nullTime(cand.ValidUntil), cand.Language,
+			a.Credential, a.CredentialJWT, now)
+		if err != nil {
+			return badge.Internalf(err, "re-issue award %s", a.ID)
+		}
+		credential, jwt := a.Credential, a.CredentialJWT
+		*a = cand
+		a.Credential, a.CredentialJWT, a.UpdatedAt = credential, jwt, now
+		return nil
+	})
+}
+
+func optionalLen(s string, max int, field string) error {
+	if len([]rune(s)) > max {
+		return badge.Invalidf(field, "award."+field+"_too_long", "%s is longer than %d characters", field, max)
+	}
+	return nil
+}
+
+// DeleteAward removes an award issued by mistake. Its status index is not
+// given to any other award.
+func (s *DB) DeleteAward(ctx context.Context, id string) error {
+	res, err := s.db.ExecContext(ctx, `DELETE FROM awards WHERE id = $1`, id)
+	if err != nil {
+		return badge.Internalf(err, "delete award %s", id)
+	}
+	return oneRow(res, "award.not_found", "award")
+}
