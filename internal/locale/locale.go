@@ -1,0 +1,117 @@
+// Package locale holds Sceau's interface translations (French and English)
+// as flat keys in two embedded JSON files, and picks a request's language.
+package locale
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sort"
+
+	"golang.org/x/text/language"
+)
+
+// Default is the language used when nothing in a request says otherwise.
+const Default = "fr"
+
+// Languages are the supported languages, the default first.
+var Languages = []string{"fr", "en"}
+
+// CookieName is the cookie that remembers a language chosen by the user.
+const CookieName = "lang"
+
+//go:embed fr.json en.json
+var files embed.FS
+
+// catalogs maps a language to its messages; loaded once, at init, because
+// a broken translation file is a build defect that must stop start-up.
+var catalogs = mustLoad()
+
+func mustLoad() map[string]map[string]string {
+	out := map[string]map[string]string{}
+	for _, lang := range Languages {
+		b, err := files.ReadFile(lang + ".json")
+		if err != nil {
+			panic(fmt.Sprintf("locale: read %s.json: %v", lang, err))
+		}
+		var m map[string]string
+		if err := json.Unmarshal(b, &m); err != nil {
+			panic(fmt.Sprintf("locale: decode %s.json: %v", lang, err))
+		}
+		out[lang] = m
+	}
+	return out
+}
+
+// matcher ranks the supported languages against Accept-Language.
+var matcher = language.NewMatcher([]language.Tag{language.French, language.English})
+
+// maxAcceptLanguage bounds the header we parse: browsers send a few dozen
+// bytes, and the parser's work grows with the input.
+const maxAcceptLanguage = 512
+
+// Supported reports whether lang is one of Languages.
+func Supported(lang string) bool {
+	_, ok := catalogs[lang]
+	return ok
+}
+
+// Negotiate picks the language of a response: the "lang" query parameter,
+// then the "lang" cookie, then Accept-Language, then Default.
+func Negotiate(r *http.Request) string {
+	if l := r.URL.Query().Get("lang"); Supported(l) {
+		return l
+	}
+	if c, err := r.Cookie(CookieName); err == nil && Supported(c.Value) {
+		return c.Value
+	}
+	return FromAcceptLanguage(r.Header.Get("Accept-Language"))
+}
+
+// FromAcceptLanguage picks a supported language from an Accept-Language
+// header value, or Default.
+func FromAcceptLanguage(header string) string {
+	if header == "" || len(header) > maxAcceptLanguage {
+		return Default
+	}
+	tags, _, err := language.ParseAcceptLanguage(header)
+	if err != nil || len(tags) == 0 {
+		return Default
+	}
+	_, i, conf := matcher.Match(tags...)
+	if conf == language.No {
+		return Default
+	}
+	return Languages[i]
+}
+
+// T returns the message for key in lang, formatted with args when given.
+// An unknown language falls back to Default; an unknown key returns the
+// key itself, so a missing translation shows up on the page instead of
+// an empty string (and the catalogue test fails first).
+func T(lang, key string, args ...any) string {
+	m, ok := catalogs[lang]
+	if !ok {
+		m = catalogs[Default]
+	}
+	s, ok := m[key]
+	if !ok {
+		return key
+	}
+	if len(args) > 0 {
+		return fmt.Sprintf(s, args...)
+	}
+	return s
+}
+
+// Keys returns the keys of lang's catalogue, sorted.
+func Keys(lang string) []string {
+	m := catalogs[lang]
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
