@@ -6,9 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"flag"
-	"image"
-	"image/color"
-	"image/png"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -125,7 +122,7 @@ func writeExamples(t *testing.T) {
 	signedBadge := writeSigned(t, signer, filepath.Join(exampleDir, "badge.json"), badge)
 	writeSigned(t, signer, filepath.Join(exampleDir, "revoked.json"), exampleBadge(t, exampleRevoked))
 
-	baked, err := bake.Bake(examplePNG(t), bytes.TrimSpace(signedBadge), bake.FormatOB3)
+	baked, err := bake.Bake(demoImage(), bytes.TrimSpace(signedBadge), bake.FormatOB3)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,30 +189,6 @@ func writeJSON(t *testing.T, path string, v any) {
 	if err := os.WriteFile(path, append(raw, '\n'), 0o644); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// examplePNG draws a small seal: a filled disc on a transparent square.
-func examplePNG(t *testing.T) []byte {
-	t.Helper()
-	const size = 96
-	img := image.NewNRGBA(image.Rect(0, 0, size, size))
-	for y := 0; y < size; y++ {
-		for x := 0; x < size; x++ {
-			dx, dy := x-size/2, y-size/2
-			if d := dx*dx + dy*dy; d < 44*44 {
-				c := color.NRGBA{R: 0x1d, G: 0x4e, B: 0x89, A: 0xff}
-				if d > 38*38 {
-					c = color.NRGBA{R: 0xc8, G: 0x9b, B: 0x3c, A: 0xff}
-				}
-				img.Set(x, y, c)
-			}
-		}
-	}
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, img); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }

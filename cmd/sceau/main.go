@@ -5,9 +5,12 @@
 //	sceau verify [--email E] [--json] [--documents DIR] [--now TIME] FILE...
 //	sceau bake --image IMG CREDENTIAL
 //	sceau unbake IMG
+//	sceau serve [--addr A] [--base-url URL] [--data-dir DIR] [--database DSN] [--demo] [--dev]
+//	sceau migrate [--data-dir DIR] [--database DSN]
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -33,6 +36,16 @@ commands:
                                           verify badges (JSON, JWT, PNG, SVG)
   bake --image IMG CREDENTIAL             bake a credential into a PNG or SVG (to stdout)
   unbake IMG                              print the credential baked into an image
+  serve [--addr A] [--base-url URL] [--data-dir DIR] [--database DSN] [--demo] [--dev]
+                                          run the server (SQLite in DIR by default)
+  migrate [--data-dir DIR] [--database DSN]
+                                          bring the database schema up to date
+  issuer create --slug S --name N         create an issuer (organisation) and its key
+  badge create --issuer SLUG --slug S --name N --description D --criteria TEXT
+                                          create a badge definition
+  award --issuer SLUG --badge SLUG (--email E | --did DID | --csv FILE [--skip-invalid])
+                                          award a badge; every CSV row is checked first
+  revoke --reason R AWARD_ID              revoke an award
 
 Run 'sceau COMMAND -h' for a command's options.
 `
@@ -45,11 +58,17 @@ type command struct {
 }
 
 var commands = map[string]command{
-	"keygen": {runKeygen},
-	"sign":   {runSign},
-	"verify": {runVerify},
-	"bake":   {runBake},
-	"unbake": {runUnbake},
+	"keygen":  {runKeygen},
+	"sign":    {runSign},
+	"verify":  {runVerify},
+	"bake":    {runBake},
+	"unbake":  {runUnbake},
+	"serve":   {runServe},
+	"migrate": {runMigrate},
+	"issuer":  {runIssuer},
+	"badge":   {runBadge},
+	"award":   {runAward},
+	"revoke":  {runRevoke},
 }
 
 // env is what a subcommand may touch, so that tests run commands in-process.
@@ -57,6 +76,9 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
+	// ctx, when set, stops a server (tests); onListen is told its address.
+	ctx      context.Context
+	onListen func(addr string)
 }
 
 func main() {

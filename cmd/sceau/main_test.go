@@ -157,7 +157,7 @@ func TestKeyFileTooOpen(t *testing.T) {
 func TestBakeUnbake(t *testing.T) {
 	dir := t.TempDir()
 	img := filepath.Join(dir, "seal.png")
-	if err := os.WriteFile(img, examplePNG(t), 0o644); err != nil {
+	if err := os.WriteFile(img, demoImage(), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	code, baked, errOut := runCmd(t, "bake", "--image", img, filepath.Join(exampleDir, "badge.json"))

@@ -1,0 +1,163 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/sceau/sceau/internal/blob"
+	"github.com/sceau/sceau/internal/config"
+	"github.com/sceau/sceau/internal/issuing"
+	"github.com/sceau/sceau/internal/keys"
+	"github.com/sceau/sceau/internal/store"
+	"github.com/sceau/sceau/internal/web"
+)
+
+// app is everything a running server holds. cmd/sceau is the one place
+// that builds the layers (DESIGN.md, convention 1).
+type app struct {
+	cfg     *config.Config
+	db      *store.DB
+	blobs   *blob.Disk
+	service *issuing.Service
+	log     *slog.Logger
+}
+
+// openApp loads the configuration, opens and migrates the database and
+// builds the services.
+func openApp(ctx context.Context, e *env, args []string) (*app, error) {
+	cfg, err := config.Load(args, e.getenv)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("%w: %v", errUsage, err)
+	}
+	log := slog.New(slog.NewTextHandler(e.stderr, nil))
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	db, err := store.Open(ctx, cfg.DatabaseSource())
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	master, err := keys.LoadMasterKey(cfg.DataDir, e.getenv)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if master.Created() {
+		log.Warn("created a new master key: back it up, issuer keys cannot be read without it", "file", filepath.Join(cfg.DataDir, keys.MasterKeyFile))
+	}
+	blobs, err := blob.NewDisk(filepath.Join(cfg.DataDir, "files"))
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	svc, err := issuing.New(issuing.Config{Store: db, Blobs: blobs, Master: master, BaseURL: cfg.BaseURL})
+	if err != nil {
+		blobs.Close()
+		db.Close()
+		return nil, err
+	}
+	return &app{cfg: cfg, db: db, blobs: blobs, service: svc, log: log}, nil
+}
+
+func (a *app) Close() {
+	a.blobs.Close()
+	a.db.Close()
+}
+
+func runServe(e *env, args []string) (int, error) {
+	parent := e.ctx
+	if parent == nil {
+		parent = context.Background()
+	}
+	ctx, stop := signal.NotifyContext(parent, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	a, err := openApp(ctx, e, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) || errors.Is(err, errUsage) {
+			return exitUsage, err
+		}
+		return exitInvalid, err
+	}
+	defer a.Close()
+	if a.cfg.Demo {
+		if err := seedDemo(ctx, a); err != nil {
+			return exitInvalid, fmt.Errorf("demo data: %w", err)
+		}
+	}
+	handler, err := web.New(web.Options{Service: a.service, Store: a.db, Blobs: a.blobs, BaseURL: a.cfg.BaseURL, Logger: a.log})
+	if err != nil {
+		return exitInvalid, err
+	}
+	srv := &http.Server{
+		Addr:              a.cfg.Addr,
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute,
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", a.cfg.Addr)
+	if err != nil {
+		return exitInvalid, err
+	}
+	if e.onListen != nil {
+		e.onListen(ln.Addr().String())
+	}
+	a.log.Info("sceau serving", "addr", ln.Addr().String(), "base_url", a.cfg.BaseURL, "database", a.db.Dialect(), "data_dir", a.cfg.DataDir, "demo", a.cfg.Demo)
+	errc := make(chan error, 1)
+	go func() {
+		if a.cfg.TLSCert != "" {
+			errc <- srv.ServeTLS(ln, a.cfg.TLSCert, a.cfg.TLSKey)
+		} else {
+			errc <- srv.Serve(ln)
+		}
+	}()
+	select {
+	case err := <-errc:
+		return exitInvalid, err
+	case <-ctx.Done():
+	}
+	a.log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return exitInvalid, err
+	}
+	return exitOK, nil
+}
+
+func runMigrate(e *env, args []string) (int, error) {
+	a, err := openApp(context.Background(), e, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) || errors.Is(err, errUsage) {
+			return exitUsage, err
+		}
+		return exitInvalid, err
+	}
+	defer a.Close()
+	applied, err := a.db.AppliedMigrations(context.Background())
+	if err != nil {
+		return exitInvalid, err
+	}
+	fmt.Fprintf(e.stdout, "database %s is up to date: %d migration(s) applied\n", a.db.Dialect(), len(applied))
+	return exitOK, nil
+}

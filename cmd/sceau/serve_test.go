@@ -1,0 +1,112 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// syncBuffer is a bytes.Buffer safe for the server's log and the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestServeDemo starts `sceau serve --demo` on SQLite in a temporary data
+// directory, as the README's run command does, and reads what it serves.
+func TestServeDemo(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	base := "http://localhost:" + strconv.Itoa(port)
+	dir := t.TempDir()
+
+	ctx, cancel := context.WithCancel(context.Background())
+	listening := make(chan string, 1)
+	logs := &syncBuffer{}
+	e := &env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: logs, getenv: func(string) string { return "" },
+		ctx: ctx, onListen: func(addr string) { listening <- addr }}
+	done := make(chan int, 1)
+	args := []string{"--demo", "--addr", "127.0.0.1:" + strconv.Itoa(port), "--base-url", base, "--data-dir", dir}
+	go func() { done <- run(e, append([]string{"serve"}, args...)) }()
+	select {
+	case <-listening:
+	case code := <-done:
+		t.Fatalf("serve exited with %d:\n%s", code, logs.String())
+	case <-time.After(30 * time.Second):
+		t.Fatalf("serve did not start:\n%s", logs.String())
+	}
+
+	get := func(path, accept string) (int, string, string) {
+		req, _ := http.NewRequest("GET", base+path, nil)
+		if accept != "" {
+			req.Header.Set("Accept", accept)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		body, _ := io.ReadAll(res.Body)
+		return res.StatusCode, res.Header.Get("Content-Type"), string(body)
+	}
+	if code, _, body := get("/issuers/"+demoIssuer+"/did.json", ""); code != 200 || !strings.Contains(body, "did:web:localhost%3A"+strconv.Itoa(port)+":issuers:"+demoIssuer) {
+		t.Fatalf("DID document: %d %s", code, body)
+	}
+	// The demo awards are logged with their URLs; each answers people and machines.
+	var awardURL string
+	for _, line := range strings.Split(logs.String(), "\n") {
+		if i := strings.Index(line, "url="+base+"/awards/"); i >= 0 {
+			awardURL = strings.Fields(line[i+len("url="):])[0]
+			break
+		}
+	}
+	if awardURL == "" {
+		t.Fatalf("no demo award in the log:\n%s", logs.String())
+	}
+	path := strings.TrimPrefix(awardURL, base)
+	if code, ctype, body := get(path, "text/html"); code != 200 || !strings.HasPrefix(ctype, "text/html") || !strings.Contains(body, "<html") {
+		t.Fatalf("award page: %d %s", code, ctype)
+	}
+	if code, ctype, body := get(path, "application/vc+ld+json"); code != 200 || !strings.Contains(ctype, "json") || !strings.Contains(body, `"proof"`) {
+		t.Fatalf("award credential: %d %s %.200s", code, ctype, body)
+	}
+
+	cancel()
+	select {
+	case code := <-done:
+		if code != exitOK {
+			t.Fatalf("serve exited with %d:\n%s", code, logs.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+
+	// A second start finds the demo data loaded and the schema current.
+	code, out, errOut := runCmd(t, "migrate", "--data-dir", dir, "--dev", "--base-url", base)
+	if code != exitOK || !strings.Contains(out, "up to date") {
+		t.Fatalf("migrate: %d %s %s", code, out, errOut)
+	}
+}
