@@ -135,11 +135,11 @@ type evidenceView struct {
 
 func (s *server) awardPage(w http.ResponseWriter, r *http.Request, a *badge.Award) error {
 	ctx := r.Context()
-	b, err := s.db.GetBadge(ctx, a.BadgeID)
+	b, err := s.defs.badges.get(ctx, a.BadgeID, s.db.GetBadge)
 	if err != nil {
 		return err
 	}
-	iss, err := s.db.GetIssuer(ctx, a.IssuerID)
+	iss, err := s.defs.issuers.get(ctx, a.IssuerID, s.db.GetIssuer)
 	if err != nil {
 		return err
 	}

@@ -42,6 +42,7 @@ type server struct {
 	baseURL string
 	log     *slog.Logger
 	pages   map[string]*template.Template
+	defs    *definitions
 }
 
 // pageNames are the templates New parses; a missing one fails New.
@@ -55,7 +56,7 @@ func New(opts Options) (http.Handler, error) {
 	if opts.BaseURL == "" {
 		return nil, errors.New("web: Options.BaseURL is required")
 	}
-	s := &server{svc: opts.Service, db: opts.Store, blobs: opts.Blobs,
+	s := &server{defs: newDefinitions(), svc: opts.Service, db: opts.Store, blobs: opts.Blobs,
 		baseURL: strings.TrimRight(opts.BaseURL, "/"), log: opts.Logger, pages: map[string]*template.Template{}}
 	if s.log == nil {
 		s.log = slog.Default()
