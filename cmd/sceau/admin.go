@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/sceau/sceau/internal/badge"
+	"github.com/sceau/sceau/internal/blob"
 	"github.com/sceau/sceau/internal/issuing"
 )
 
@@ -111,6 +113,7 @@ func runBadge(e *env, args []string) (int, error) {
 	kind := fs.String("type", "", "achievement type (Open Badges vocabulary, e.g. Course)")
 	tags := fs.String("tags", "", "comma-separated tags")
 	days := fs.Int("validity-days", 0, "awards expire after this many days (0: never)")
+	image := fs.String("image", "", "badge image: PNG or SVG, checked and size-limited")
 	return withApp(e, fs, sf, args[1:], func(ctx context.Context, a *app, _ []string) error {
 		iss, err := a.db.GetIssuerBySlug(ctx, *issuer)
 		if err != nil {
@@ -118,6 +121,21 @@ func runBadge(e *env, args []string) (int, error) {
 		}
 		b := &badge.Badge{IssuerID: iss.ID, Slug: *slug, Name: *name, Description: *desc, CriteriaNarrative: *criteria,
 			CriteriaURL: *criteriaURL, Language: *lang, AchievementType: *kind, ValidityDays: *days}
+		if *image != "" {
+			data, err := readInput(e, *image)
+			if err != nil {
+				return err
+			}
+			ct, _, _, err := blob.CheckImage(data)
+			if err != nil {
+				return fmt.Errorf("--image %s: %w", *image, err)
+			}
+			info, err := a.blobs.PutAddressed(ctx, "images", bytes.NewReader(data), ct)
+			if err != nil {
+				return err
+			}
+			b.ImageKey, b.ImageType = info.Key, ct
+		}
 		for _, t := range strings.Split(*tags, ",") {
 			if t = strings.TrimSpace(t); t != "" {
 				b.Tags = append(b.Tags, t)

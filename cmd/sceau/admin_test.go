@@ -23,8 +23,20 @@ func TestAdminCommands(t *testing.T) {
 	if code, _, errOut := cmd("issuer", "create", "--slug", "cssdm", "--name", "Again"); code != exitInvalid || !strings.Contains(errOut, "slug") {
 		t.Fatalf("duplicate issuer: %d %q", code, errOut)
 	}
+	notImage := filepath.Join(dir, "not-an-image.png")
+	if err := os.WriteFile(notImage, []byte("%PDF-1.7 not a picture"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if code, _, errOut := cmd("badge", "create", "--issuer", "cssdm", "--slug", "lecture", "--name", "Lecture professionnelle",
-		"--description", "Lire un ouvrage de recherche.", "--criteria", "Remettre une réflexion."); code != exitOK {
+		"--description", "Lire un ouvrage de recherche.", "--criteria", "Remettre une réflexion.", "--image", notImage); code != exitInvalid || !strings.Contains(errOut, "--image") {
+		t.Fatalf("badge create with a non-image: %d %q", code, errOut)
+	}
+	seal := filepath.Join(dir, "seal.png")
+	if err := os.WriteFile(seal, demoImage(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := cmd("badge", "create", "--issuer", "cssdm", "--slug", "lecture", "--name", "Lecture professionnelle",
+		"--description", "Lire un ouvrage de recherche.", "--criteria", "Remettre une réflexion.", "--image", seal); code != exitOK {
 		t.Fatalf("badge create: %d %q", code, errOut)
 	}
 	code, out, errOut := cmd("award", "--issuer", "cssdm", "--badge", "lecture", "--email", "marie@exemple.qc.ca", "--name", "Marie")
@@ -54,5 +66,19 @@ func TestAdminCommands(t *testing.T) {
 	}
 	if code, _, _ := cmd("revoke", awardID); code != exitUsage {
 		t.Fatalf("revoke without reason: exit %d", code)
+	}
+
+	// The backup starts a server of its own: same awards, same keys.
+	backup := filepath.Join(t.TempDir(), "copy")
+	if code, _, errOut := cmd("backup", backup); code != exitOK {
+		t.Fatalf("backup: %d %q", code, errOut)
+	}
+	if code, _, _ := cmd("backup", backup); code != exitInvalid {
+		t.Fatalf("backup over an existing directory: exit %d", code)
+	}
+	code, out, errOut = runCmd(t, "award", "--issuer", "cssdm", "--badge", "lecture", "--email", "paul@exemple.qc.ca",
+		"--data-dir", backup, "--dev", "--base-url", "http://localhost:8080")
+	if code != exitOK || !strings.Contains(out, "/awards/") {
+		t.Fatalf("award from the backup: %d %q %q", code, out, errOut)
 	}
 }

@@ -46,6 +46,7 @@ commands:
   award --issuer SLUG --badge SLUG (--email E | --did DID | --csv FILE [--skip-invalid])
                                           award a badge; every CSV row is checked first
   revoke --reason R AWARD_ID              revoke an award
+  backup DEST                             consistent copy of a SQLite installation, while it runs
 
 Run 'sceau COMMAND -h' for a command's options.
 `
@@ -69,6 +70,7 @@ var commands = map[string]command{
 	"badge":   {runBadge},
 	"award":   {runAward},
 	"revoke":  {runRevoke},
+	"backup":  {runBackup},
 }
 
 // env is what a subcommand may touch, so that tests run commands in-process.
