@@ -3,6 +3,8 @@ package web
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"image"
 	"image/color"
@@ -11,6 +13,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -49,7 +53,16 @@ func pngImage(t *testing.T) []byte {
 	return buf.Bytes()
 }
 
-func newFixture(t *testing.T) *fixture {
+// forEachDB runs fn as a subtest on SQLite, and on PostgreSQL when
+// SCEAU_TEST_POSTGRES holds a DSN (DESIGN.md, convention 8).
+func forEachDB(t *testing.T, fn func(t *testing.T, db *store.DB)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) { fn(t, openTestSQLite(t)) })
+	t.Run("postgres", func(t *testing.T) { fn(t, openTestPostgres(t)) })
+}
+
+// openTestSQLite opens a migrated store in a file of the test's own.
+func openTestSQLite(t testing.TB) *store.DB {
 	t.Helper()
 	ctx := context.Background()
 	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "db"))
@@ -60,6 +73,71 @@ func newFixture(t *testing.T) *fixture {
 	if err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
+	return db
+}
+
+// openTestPostgres opens a migrated store in a schema of its own, dropped
+// afterwards, so that runs sharing one database stay independent.
+func openTestPostgres(t testing.TB) *store.DB {
+	t.Helper()
+	dsn := os.Getenv("SCEAU_TEST_POSTGRES")
+	if dsn == "" {
+		t.Skip("PostgreSQL run skipped: SCEAU_TEST_POSTGRES not set")
+	}
+	ctx := context.Background()
+	admin, err := store.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	var b [6]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		t.Fatal(err)
+	}
+	schema := "test_web_" + hex.EncodeToString(b[:])
+	if _, err := admin.SQL().ExecContext(ctx, `CREATE SCHEMA `+schema); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		admin, err := store.Open(context.Background(), dsn)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer admin.Close()
+		if _, err := admin.SQL().ExecContext(context.Background(), `DROP SCHEMA `+schema+` CASCADE`); err != nil {
+			t.Error(err)
+		}
+	})
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	db, err := store.Open(ctx, u.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+// newFixture builds the server on a fresh SQLite store.
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	return newFixtureOn(t, openTestSQLite(t))
+}
+
+// newFixtureOn builds the server on db (a migrated, empty store) with one
+// issuer, one PNG badge and one award.
+func newFixtureOn(t *testing.T, db *store.DB) *fixture {
+	t.Helper()
+	ctx := context.Background()
 	blobs, err := blob.NewDisk(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -184,7 +262,11 @@ func byID(page, id string) string {
 }
 
 func TestBakedPNGOverHTTPVerifies(t *testing.T) {
-	f := newFixture(t)
+	forEachDB(t, testBakedPNGOverHTTPVerifies)
+}
+
+func testBakedPNGOverHTTPVerifies(t *testing.T, db *store.DB) {
+	f := newFixtureOn(t, db)
 	resp, baked := f.get(t, "/awards/"+f.award.ID+"/badge.png")
 	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "image/png" {
 		t.Fatalf("GET badge.png: %s %s", resp.Status, resp.Header.Get("Content-Type"))
@@ -204,8 +286,10 @@ func TestBakedPNGOverHTTPVerifies(t *testing.T) {
 	}
 }
 
-func TestAwardPage(t *testing.T) {
-	f := newFixture(t)
+func TestAwardPage(t *testing.T) { forEachDB(t, testAwardPage) }
+
+func testAwardPage(t *testing.T, db *store.DB) {
+	f := newFixtureOn(t, db)
 	path := "/awards/" + f.award.ID
 	tests := []struct {
 		name, acceptLang, lang, statusLabel, heading string
@@ -275,8 +359,10 @@ func TestAwardPage(t *testing.T) {
 // html escapes what html/template escapes in text, for comparisons.
 func html(s string) string { return strings.ReplaceAll(s, "'", "&#39;") }
 
-func TestAwardNegotiation(t *testing.T) {
-	f := newFixture(t)
+func TestAwardNegotiation(t *testing.T) { forEachDB(t, testAwardNegotiation) }
+
+func testAwardNegotiation(t *testing.T, db *store.DB) {
+	f := newFixtureOn(t, db)
 	path := "/awards/" + f.award.ID
 	tests := []struct {
 		name, path, accept, wantType string
@@ -310,8 +396,10 @@ func TestAwardNegotiation(t *testing.T) {
 	}
 }
 
-func TestIssuerDocuments(t *testing.T) {
-	f := newFixture(t)
+func TestIssuerDocuments(t *testing.T) { forEachDB(t, testIssuerDocuments) }
+
+func testIssuerDocuments(t *testing.T, db *store.DB) {
+	f := newFixtureOn(t, db)
 	tests := []struct {
 		name, path, accept, wantType, contains string
 		status                                 int
