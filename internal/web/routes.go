@@ -36,6 +36,11 @@ func (s *server) routes() http.Handler {
 	h("GET /awards/{id}/badge.svg", s.awardBaked("svg"))
 	h("GET /awards/{id}/evidence/{n}", s.evidenceFile)
 
+	// Open Badges 2.0 hosted documents, for displayers that read only 2.0.
+	h("GET /ob2/assertions/{id}", s.ob2Assertion)
+	h("GET /ob2/badges/{issuer}/{badge}", s.ob2BadgeClass)
+	h("GET /ob2/issuers/{slug}", s.ob2Issuer)
+
 	static, _ := fs.Sub(staticFS, "static")
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
 
