@@ -94,13 +94,36 @@ func New(cfg Config) (*Service, error) {
 
 // CreateIssuer stores a new issuer with its first signing key, key-1, whose
 // private half is sealed with the master key.
+//
+// The issuer and its key are stored in one transaction, so a failure leaves
+// neither. The sealing binds the issuer ID, so the ID is chosen here, before
+// the store sees the issuer.
 func (s *Service) CreateIssuer(ctx context.Context, i *badge.Issuer) error {
-	if err := s.db.CreateIssuer(ctx, i); err != nil {
+	if err := i.Validate(); err != nil {
 		return err
 	}
-	if _, err := s.addKey(ctx, i.ID, nil); err != nil {
-		return fmt.Errorf("create issuer %s: %w", i.Slug, err)
+	if i.ID == "" {
+		id, err := badge.NewID(s.rand)
+		if err != nil {
+			return badge.Internalf(err, "create issuer %s", i.Slug)
+		}
+		i.ID = id
 	}
+	pub, priv, err := (&keys.KeySet{}).Rotate(s.rand, s.now().UTC())
+	if err != nil {
+		return badge.Internalf(err, "generate key of issuer %s", i.Slug)
+	}
+	sealed, err := s.master.SealPrivateKey(i.ID, pub.ID, priv)
+	if err != nil {
+		return badge.Internalf(err, "seal key of issuer %s", i.Slug)
+	}
+	k := &badge.IssuerKey{KeyID: pub.ID, PublicKeyMultibase: pub.Multikey, EncryptedPrivateKey: sealed}
+	if err := s.db.CreateIssuerWithKey(ctx, i, k); err != nil {
+		return err
+	}
+	s.keyMu.Lock()
+	s.keyCache[keyRef{i.ID, pub.ID}] = priv
+	s.keyMu.Unlock()
 	return nil
 }
 

@@ -20,6 +20,40 @@ func scanIssuer(row interface{ Scan(...any) error }, i *badge.Issuer) error {
 // counter. It sets ID (when empty), CreatedAt and UpdatedAt. A taken slug is
 // a Conflict.
 func (s *DB) CreateIssuer(ctx context.Context, i *badge.Issuer) error {
+	if err := s.prepareIssuer(i); err != nil {
+		return err
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error { return insertIssuer(ctx, tx, i) })
+}
+
+// CreateIssuerWithKey stores a new issuer, its status list counter and its
+// first key in one transaction, so that an issuer never exists without a key
+// to sign with. It sets the issuer's ID (when empty), the key's IssuerID to
+// it, the key's ID (when empty) and both creation times. An invalid issuer or
+// key stores nothing; a taken slug is a Conflict and stores nothing either.
+// Callers that seal the key with the issuer ID as additional data set i.ID
+// first (badge.NewID).
+func (s *DB) CreateIssuerWithKey(ctx context.Context, i *badge.Issuer, k *badge.IssuerKey) error {
+	if err := s.prepareIssuer(i); err != nil {
+		return err
+	}
+	k.IssuerID = i.ID
+	if err := s.prepareKey(k); err != nil {
+		return err
+	}
+	// The key is created with its issuer: one time for both.
+	k.CreatedAt = i.CreatedAt
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := insertIssuer(ctx, tx, i); err != nil {
+			return err
+		}
+		return insertKey(ctx, tx, k)
+	})
+}
+
+// prepareIssuer validates a new issuer and sets its ID (when empty),
+// CreatedAt and UpdatedAt.
+func (s *DB) prepareIssuer(i *badge.Issuer) error {
 	if err := i.Validate(); err != nil {
 		return err
 	}
@@ -32,22 +66,25 @@ func (s *DB) CreateIssuer(ctx context.Context, i *badge.Issuer) error {
 	}
 	now := s.timestamp()
 	i.CreatedAt, i.UpdatedAt = now, now
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO issuers (`+issuerColumns+`)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-			i.ID, i.Slug, i.Name, i.Description, i.URL, i.Email, i.ImageKey, i.Language, i.CreatedAt, i.UpdatedAt)
-		if constraintOf(err) == uniqueViolation {
-			return badge.Conflictf("slug", "issuer.slug_taken", "an issuer with the address %q already exists", i.Slug)
-		}
-		if err != nil {
-			return badge.Internalf(err, "create issuer %s", i.Slug)
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO status_lists (issuer_id, next_index, updated_at) VALUES ($1, 0, $2)`,
-			i.ID, now); err != nil {
-			return badge.Internalf(err, "create status list of issuer %s", i.Slug)
-		}
-		return nil
-	})
+	return nil
+}
+
+// insertIssuer writes a prepared issuer and its status list counter.
+func insertIssuer(ctx context.Context, tx *sql.Tx, i *badge.Issuer) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO issuers (`+issuerColumns+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		i.ID, i.Slug, i.Name, i.Description, i.URL, i.Email, i.ImageKey, i.Language, i.CreatedAt, i.UpdatedAt)
+	if constraintOf(err) == uniqueViolation {
+		return badge.Conflictf("slug", "issuer.slug_taken", "an issuer with the address %q already exists", i.Slug)
+	}
+	if err != nil {
+		return badge.Internalf(err, "create issuer %s", i.Slug)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO status_lists (issuer_id, next_index, updated_at) VALUES ($1, 0, $2)`,
+		i.ID, i.CreatedAt); err != nil {
+		return badge.Internalf(err, "create status list of issuer %s", i.Slug)
+	}
+	return nil
 }
 
 // GetIssuer returns the issuer with the given ID.

@@ -14,6 +14,16 @@ const keyColumns = `id, issuer_id, key_id, public_key_multibase, encrypted_priva
 // and CreatedAt. A key_id already used by the issuer is a Conflict; an
 // unknown issuer is NotFound.
 func (s *DB) AddIssuerKey(ctx context.Context, k *badge.IssuerKey) error {
+	if err := s.prepareKey(k); err != nil {
+		return err
+	}
+	k.CreatedAt = s.timestamp()
+	return insertKey(ctx, s.db, k)
+}
+
+// prepareKey validates a new key and sets its ID (when empty); it
+// normalises RetiredAt as stored.
+func (s *DB) prepareKey(k *badge.IssuerKey) error {
 	if err := k.Validate(); err != nil {
 		return err
 	}
@@ -24,9 +34,19 @@ func (s *DB) AddIssuerKey(ctx context.Context, k *badge.IssuerKey) error {
 		}
 		k.ID = id
 	}
-	k.CreatedAt = s.timestamp()
 	k.RetiredAt = storedTimePtr(k.RetiredAt)
-	_, err := s.db.ExecContext(ctx, `INSERT INTO issuer_keys (`+keyColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+	return nil
+}
+
+// execer is what *sql.DB and *sql.Tx share, so that a key is written the same
+// way alone or with its new issuer.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// insertKey writes a prepared key.
+func insertKey(ctx context.Context, db execer, k *badge.IssuerKey) error {
+	_, err := db.ExecContext(ctx, `INSERT INTO issuer_keys (`+keyColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 		k.ID, k.IssuerID, k.KeyID, k.PublicKeyMultibase, k.EncryptedPrivateKey, k.CreatedAt, nullTime(k.RetiredAt))
 	switch constraintOf(err) {
 	case uniqueViolation:
