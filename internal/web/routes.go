@@ -35,6 +35,7 @@ func (s *server) routes() http.Handler {
 	h("GET /awards/{id}/badge.png", s.awardBaked("png"))
 	h("GET /awards/{id}/badge.svg", s.awardBaked("svg"))
 	h("GET /awards/{id}/evidence/{n}", s.evidenceFile)
+	h("GET /awards/{id}/verify", s.verifyAward)
 
 	// Open Badges 2.0 hosted documents, for displayers that read only 2.0.
 	h("GET /ob2/assertions/{id}", s.ob2Assertion)

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/sceau/sceau/internal/blob"
 	"github.com/sceau/sceau/internal/issuing"
@@ -26,6 +27,8 @@ type Options struct {
 	Blobs   blob.Store
 	BaseURL string
 	Logger  *slog.Logger
+	// Now is the clock of verifications; nil means time.Now.
+	Now func() time.Time
 }
 
 //go:embed templates/*.html
@@ -43,10 +46,11 @@ type server struct {
 	log     *slog.Logger
 	pages   map[string]*template.Template
 	defs    *definitions
+	clock   func() time.Time
 }
 
 // pageNames are the templates New parses; a missing one fails New.
-var pageNames = []string{"award"}
+var pageNames = []string{"award", "verify"}
 
 // New returns the handler serving every public route (see routes.go).
 func New(opts Options) (http.Handler, error) {
@@ -57,7 +61,7 @@ func New(opts Options) (http.Handler, error) {
 		return nil, errors.New("web: Options.BaseURL is required")
 	}
 	s := &server{defs: newDefinitions(), svc: opts.Service, db: opts.Store, blobs: opts.Blobs,
-		baseURL: strings.TrimRight(opts.BaseURL, "/"), log: opts.Logger, pages: map[string]*template.Template{}}
+		baseURL: strings.TrimRight(opts.BaseURL, "/"), log: opts.Logger, clock: opts.Now, pages: map[string]*template.Template{}}
 	if s.log == nil {
 		s.log = slog.Default()
 	}

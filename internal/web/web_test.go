@@ -172,7 +172,7 @@ func newFixtureOn(t *testing.T, db *store.DB) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := New(Options{Service: f.svc, Store: db, Blobs: blobs, BaseURL: testBase,
+	h, err := New(Options{Service: f.svc, Store: db, Blobs: blobs, BaseURL: testBase, Now: clock,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
