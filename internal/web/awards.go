@@ -112,7 +112,7 @@ type awardView struct {
 	ID              string
 	BadgeName       string
 	Description     string
-	Criteria        string
+	Criteria        template.HTML // rendered Markdown
 	CriteriaURL     string
 	ImageURL        string
 	IssuerName      string
@@ -145,7 +145,7 @@ func (s *server) awardPage(w http.ResponseWriter, r *http.Request, a *badge.Awar
 	}
 	lang := locale.Negotiate(r)
 	v := awardView{Lang: lang, OtherLang: "en", ContentLang: b.Language, ID: a.ID, BadgeName: b.Name, Description: b.Description,
-		Criteria: b.CriteriaNarrative, CriteriaURL: b.CriteriaURL, IssuerName: iss.Name, IssuerURL: iss.URL,
+		Criteria: renderMarkdown(b.CriteriaNarrative), CriteriaURL: b.CriteriaURL, IssuerName: iss.Name, IssuerURL: iss.URL,
 		RecipientName: a.Recipient.Name, AwardedAt: formatDate(lang, a.AwardedAt), ValidFrom: formatDate(lang, a.ValidFrom),
 		Status: string(a.Status), StatusReason: a.StatusReason, Narrative: a.Narrative}
 	if lang == "en" {
