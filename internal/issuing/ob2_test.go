@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/sceau/sceau/internal/badge"
 	"github.com/sceau/sceau/internal/store"
+	"github.com/sceau/sceau/internal/store/storetest"
 )
 
 func decodeOB2(t *testing.T, body []byte) map[string]any {
@@ -24,7 +25,7 @@ func decodeOB2(t *testing.T, body []byte) map[string]any {
 }
 
 func TestOB2Documents(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db *store.DB) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		f := newFixture(t, db)
 		const email = "marie.tremblay@exemple.ca"
@@ -118,7 +119,7 @@ func TestOB2Documents(t *testing.T) {
 }
 
 func TestOB2AssertionStatus(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db *store.DB) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		f := newFixture(t, db)
 		tests := []struct {
@@ -166,7 +167,7 @@ func TestOB2AssertionStatus(t *testing.T) {
 }
 
 func TestOB2NotFound(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db *store.DB) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		f := newFixture(t, db)
 		tests := []struct {

@@ -3,14 +3,10 @@ package issuing
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"image"
 	"image/png"
-	"net/url"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -20,6 +16,7 @@ import (
 	"github.com/sceau/sceau/internal/blob"
 	"github.com/sceau/sceau/internal/keys"
 	"github.com/sceau/sceau/internal/store"
+	"github.com/sceau/sceau/internal/store/storetest"
 	"github.com/sceau/sceau/ob3"
 	"github.com/sceau/sceau/status"
 	"github.com/sceau/sceau/verify"
@@ -32,75 +29,6 @@ func TestMain(m *testing.M) {
 		os.Stderr.WriteString("issuing: PostgreSQL run skipped: SCEAU_TEST_POSTGRES not set\n")
 	}
 	os.Exit(m.Run())
-}
-
-// forEachDB runs fn on SQLite, and on PostgreSQL when SCEAU_TEST_POSTGRES
-// holds a DSN (DESIGN.md, convention 8).
-func forEachDB(t *testing.T, fn func(t *testing.T, db *store.DB)) {
-	t.Helper()
-	t.Run("sqlite", func(t *testing.T) { fn(t, openSQLite(t)) })
-	t.Run("postgres", func(t *testing.T) { fn(t, openPostgres(t)) })
-}
-
-func openSQLite(t testing.TB) *store.DB {
-	t.Helper()
-	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	return db
-}
-
-// openPostgres opens a store in a schema of its own, dropped afterwards.
-func openPostgres(t testing.TB) *store.DB {
-	t.Helper()
-	dsn := os.Getenv("SCEAU_TEST_POSTGRES")
-	if dsn == "" {
-		t.Skip("PostgreSQL run skipped: SCEAU_TEST_POSTGRES not set")
-	}
-	ctx := context.Background()
-	admin, err := store.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	var b [6]byte
-	rand.Read(b[:])
-	schema := "test_issuing_" + hex.EncodeToString(b[:])
-	if _, err := admin.SQL().ExecContext(ctx, `CREATE SCHEMA `+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		admin, err := store.Open(context.Background(), dsn)
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		defer admin.Close()
-		if _, err := admin.SQL().ExecContext(context.Background(), `DROP SCHEMA `+schema+` CASCADE`); err != nil {
-			t.Error(err)
-		}
-	})
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	db, err := store.Open(ctx, u.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return db
 }
 
 // fixture is a service with one issuer and one badge.
@@ -203,7 +131,7 @@ func TestDIDWebURL(t *testing.T) {
 }
 
 func TestAwardLifecycle(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db *store.DB) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		f := newFixture(t, db)
 		byEmail, err := f.svc.Award(ctx, AwardInput{BadgeID: f.badge.ID, Email: " Marie.Tremblay@Exemple.ca ", Name: "Marie",
@@ -404,7 +332,7 @@ func TestAwardLifecycle(t *testing.T) {
 // OB 3.0.3 JSON Schema, which wants credentialStatus to be one object.
 func TestSuspensionStatus(t *testing.T) {
 	ctx := context.Background()
-	f := newFixtureWith(t, openSQLite(t), Config{SuspensionStatus: true})
+	f := newFixtureWith(t, storetest.SQLite(t), Config{SuspensionStatus: true})
 	a, err := f.svc.Award(ctx, AwardInput{BadgeID: f.badge.ID, Email: "a@exemple.ca"})
 	if err != nil {
 		t.Fatal(err)
@@ -456,7 +384,7 @@ func TestBakedFromBlobStore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := newFixtureWith(t, openSQLite(t), Config{Blobs: disk})
+	f := newFixtureWith(t, storetest.SQLite(t), Config{Blobs: disk})
 	if _, err := disk.Put(ctx, f.badge.ImageKey, bytes.NewReader(testPNG(t)), blob.TypePNG); err != nil {
 		t.Fatal(err)
 	}
@@ -493,7 +421,7 @@ func TestBakedFromBlobStore(t *testing.T) {
 
 func TestStatusListCache(t *testing.T) {
 	ctx := context.Background()
-	f := newFixture(t, openSQLite(t))
+	f := newFixture(t, storetest.SQLite(t))
 	a, err := f.svc.Award(ctx, AwardInput{BadgeID: f.badge.ID, Email: "a@exemple.ca"})
 	if err != nil {
 		t.Fatal(err)
@@ -532,7 +460,7 @@ func TestStatusListCache(t *testing.T) {
 
 func TestAwardInvalid(t *testing.T) {
 	ctx := context.Background()
-	f := newFixture(t, openSQLite(t))
+	f := newFixture(t, storetest.SQLite(t))
 	cases := []struct {
 		name string
 		in   []AwardInput
@@ -562,7 +490,7 @@ func TestAwardMany(t *testing.T) {
 		t.Skip("1,000 signatures")
 	}
 	ctx := context.Background()
-	f := newFixture(t, openSQLite(t))
+	f := newFixture(t, storetest.SQLite(t))
 	ins := make([]AwardInput, 1000)
 	for i := range ins {
 		ins[i] = AwardInput{BadgeID: f.badge.ID, Email: fmt.Sprintf("eleve%04d@exemple.ca", i)}
@@ -594,7 +522,7 @@ func BenchmarkAwardMany(b *testing.B) {
 	for _, db := range []struct {
 		name string
 		open func(testing.TB) *store.DB
-	}{{"sqlite", openSQLite}, {"postgres", openPostgres}} {
+	}{{"sqlite", storetest.SQLite}, {"postgres", storetest.Postgres}} {
 		b.Run(db.name, func(b *testing.B) {
 			ctx := context.Background()
 			const n = 10_000

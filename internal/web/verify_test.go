@@ -9,10 +9,11 @@ import (
 
 	"github.com/sceau/sceau/did"
 	"github.com/sceau/sceau/internal/store"
+	"github.com/sceau/sceau/internal/store/storetest"
 	"github.com/sceau/sceau/verify"
 )
 
-func TestVerifyPage(t *testing.T) { forEachDB(t, testVerifyPage) }
+func TestVerifyPage(t *testing.T) { storetest.ForEach(t, testVerifyPage) }
 
 func testVerifyPage(t *testing.T, db *store.DB) {
 	f := newFixtureOn(t, db)

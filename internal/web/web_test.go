@@ -3,8 +3,6 @@ package web
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"image"
 	"image/color"
@@ -13,9 +11,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -27,6 +22,7 @@ import (
 	"github.com/sceau/sceau/internal/issuing"
 	"github.com/sceau/sceau/internal/keys"
 	"github.com/sceau/sceau/internal/store"
+	"github.com/sceau/sceau/internal/store/storetest"
 	"github.com/sceau/sceau/verify"
 )
 
@@ -53,84 +49,10 @@ func pngImage(t *testing.T) []byte {
 	return buf.Bytes()
 }
 
-// forEachDB runs fn as a subtest on SQLite, and on PostgreSQL when
-// SCEAU_TEST_POSTGRES holds a DSN (DESIGN.md, convention 8).
-func forEachDB(t *testing.T, fn func(t *testing.T, db *store.DB)) {
-	t.Helper()
-	t.Run("sqlite", func(t *testing.T) { fn(t, openTestSQLite(t)) })
-	t.Run("postgres", func(t *testing.T) { fn(t, openTestPostgres(t)) })
-}
-
-// openTestSQLite opens a migrated store in a file of the test's own.
-func openTestSQLite(t testing.TB) *store.DB {
-	t.Helper()
-	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return db
-}
-
-// openTestPostgres opens a migrated store in a schema of its own, dropped
-// afterwards, so that runs sharing one database stay independent.
-func openTestPostgres(t testing.TB) *store.DB {
-	t.Helper()
-	dsn := os.Getenv("SCEAU_TEST_POSTGRES")
-	if dsn == "" {
-		t.Skip("PostgreSQL run skipped: SCEAU_TEST_POSTGRES not set")
-	}
-	ctx := context.Background()
-	admin, err := store.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	var b [6]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		t.Fatal(err)
-	}
-	schema := "test_web_" + hex.EncodeToString(b[:])
-	if _, err := admin.SQL().ExecContext(ctx, `CREATE SCHEMA `+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		admin, err := store.Open(context.Background(), dsn)
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		defer admin.Close()
-		if _, err := admin.SQL().ExecContext(context.Background(), `DROP SCHEMA `+schema+` CASCADE`); err != nil {
-			t.Error(err)
-		}
-	})
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	db, err := store.Open(ctx, u.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return db
-}
-
 // newFixture builds the server on a fresh SQLite store.
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	return newFixtureOn(t, openTestSQLite(t))
+	return newFixtureOn(t, storetest.SQLite(t))
 }
 
 // newFixtureOn builds the server on db (a migrated, empty store) with one
@@ -262,7 +184,7 @@ func byID(page, id string) string {
 }
 
 func TestBakedPNGOverHTTPVerifies(t *testing.T) {
-	forEachDB(t, testBakedPNGOverHTTPVerifies)
+	storetest.ForEach(t, testBakedPNGOverHTTPVerifies)
 }
 
 func testBakedPNGOverHTTPVerifies(t *testing.T, db *store.DB) {
@@ -286,7 +208,7 @@ func testBakedPNGOverHTTPVerifies(t *testing.T, db *store.DB) {
 	}
 }
 
-func TestAwardPage(t *testing.T) { forEachDB(t, testAwardPage) }
+func TestAwardPage(t *testing.T) { storetest.ForEach(t, testAwardPage) }
 
 func testAwardPage(t *testing.T, db *store.DB) {
 	f := newFixtureOn(t, db)
@@ -359,7 +281,7 @@ func testAwardPage(t *testing.T, db *store.DB) {
 // html escapes what html/template escapes in text, for comparisons.
 func html(s string) string { return strings.ReplaceAll(s, "'", "&#39;") }
 
-func TestAwardNegotiation(t *testing.T) { forEachDB(t, testAwardNegotiation) }
+func TestAwardNegotiation(t *testing.T) { storetest.ForEach(t, testAwardNegotiation) }
 
 func testAwardNegotiation(t *testing.T, db *store.DB) {
 	f := newFixtureOn(t, db)
@@ -396,7 +318,7 @@ func testAwardNegotiation(t *testing.T, db *store.DB) {
 	}
 }
 
-func TestIssuerDocuments(t *testing.T) { forEachDB(t, testIssuerDocuments) }
+func TestIssuerDocuments(t *testing.T) { storetest.ForEach(t, testIssuerDocuments) }
 
 func testIssuerDocuments(t *testing.T, db *store.DB) {
 	f := newFixtureOn(t, db)
