@@ -67,7 +67,7 @@ func openApp(ctx context.Context, e *env, args []string) (*app, error) {
 		db.Close()
 		return nil, err
 	}
-	svc, err := issuing.New(issuing.Config{Store: db, Blobs: blobs, Master: master, BaseURL: cfg.BaseURL})
+	svc, err := issuing.New(issuing.Config{Store: db, Blobs: blobs, Master: master, BaseURL: cfg.BaseURL, SuspensionStatus: cfg.SuspensionStatus})
 	if err != nil {
 		blobs.Close()
 		db.Close()

@@ -22,6 +22,7 @@ const (
 	Conflict                 // the input clashes with stored state (a taken slug, a revoked award)
 	Unauthorized             // the caller is not signed in
 	Forbidden                // the caller is signed in but may not do this
+	Limited                  // too many attempts: the caller must wait (sign-in guessing)
 )
 
 var kindNames = [...]string{
@@ -31,6 +32,7 @@ var kindNames = [...]string{
 	Conflict:     "conflict",
 	Unauthorized: "unauthorized",
 	Forbidden:    "forbidden",
+	Limited:      "limited",
 }
 
 // String returns the kind's stable lower-case name, as used in logs and JSON.
@@ -112,6 +114,11 @@ func Unauthorizedf(code, format string, args ...any) *Error {
 // Forbiddenf returns a Forbidden error.
 func Forbiddenf(code, format string, args ...any) *Error {
 	return &Error{Kind: Forbidden, Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Limitedf returns a Limited error.
+func Limitedf(code, format string, args ...any) *Error {
+	return &Error{Kind: Limited, Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
 // Internalf wraps cause as an Internal error. The message users see is

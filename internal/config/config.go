@@ -31,6 +31,7 @@ const (
 	EnvTLSKey     = "SCEAU_TLS_KEY"
 	EnvFetchAllow = "SCEAU_FETCH_ALLOW"
 	EnvSMTPURL    = "SCEAU_SMTP_URL"
+	EnvSuspension = "SCEAU_SUSPENSION_STATUS"
 )
 
 // Defaults.
@@ -75,6 +76,12 @@ type Config struct {
 	// FetchAllow lists hosts and networks (CIDR) the outbound fetcher may
 	// reach although they are private, e.g. an intranet issuer.
 	FetchAllow []string
+	// SuspensionStatus embeds a second status entry (purpose suspension)
+	// in new credentials. Off by default: the OB 3.0.3 JSON Schema allows
+	// one credentialStatus object, and validators that apply it refuse an
+	// array. Without it a suspension is shown by this server's pages and
+	// its own verification, not by third-party verifiers.
+	SuspensionStatus bool
 	// SMTPURL is smtp(s)://user:password@host:port (environment only);
 	// printed with its password replaced.
 	SMTPURL Secret
@@ -146,6 +153,9 @@ func Load(args []string, getenv func(string) string) (*Config, error) {
 		return nil, err
 	}
 	c.Dev = c.Dev || c.Demo
+	if c.SuspensionStatus, err = boolean("suspension-status", EnvSuspension, &v.suspension); err != nil {
+		return nil, err
+	}
 	if c.FetchAllow, err = parseFetchAllow(str("fetch-allow", EnvFetchAllow, "", &v.fetchAllow)); err != nil {
 		return nil, err
 	}
@@ -165,7 +175,7 @@ func Load(args []string, getenv func(string) string) (*Config, error) {
 
 type flagValues struct {
 	addr, baseURL, dataDir, database, tlsCert, tlsKey, fetchAllow string
-	demo, dev                                                     bool
+	demo, dev, suspension                                         bool
 }
 
 func newFlagSet() (*flag.FlagSet, *flagValues) {
@@ -178,6 +188,7 @@ func newFlagSet() (*flag.FlagSet, *flagValues) {
 	fs.StringVar(&v.database, "database", "", "PostgreSQL URL postgres://… or SQLite file; empty: "+SQLiteFile+" in the data directory (env "+EnvDatabase+")")
 	fs.BoolVar(&v.demo, "demo", false, "load demonstration data; implies --dev (env "+EnvDemo+")")
 	fs.BoolVar(&v.dev, "dev", false, "development mode: allow a base URL other machines cannot reach (env "+EnvDev+")")
+	fs.BoolVar(&v.suspension, "suspension-status", false, "also embed a suspension status entry in new credentials; the OB 3.0.3 schema allows only one (env "+EnvSuspension+")")
 	fs.StringVar(&v.tlsCert, "tls-cert", "", "PEM certificate file to serve HTTPS directly (env "+EnvTLSCert+")")
 	fs.StringVar(&v.tlsKey, "tls-key", "", "PEM private key file for --tls-cert (env "+EnvTLSKey+")")
 	fs.StringVar(&v.fetchAllow, "fetch-allow", "", "comma-separated private hosts or CIDR networks outbound fetches may reach (env "+EnvFetchAllow+")")

@@ -71,6 +71,18 @@ func TestLoadPrecedence(t *testing.T) {
 			}
 			return ""
 		}},
+		{"suspension status from env", []string{"--dev"}, env(EnvSuspension, "true"), func(c *Config) string {
+			if !c.SuspensionStatus {
+				return "SuspensionStatus false"
+			}
+			return ""
+		}},
+		{"suspension status off by default", []string{"--dev"}, nil, func(c *Config) string {
+			if c.SuspensionStatus {
+				return "SuspensionStatus true"
+			}
+			return ""
+		}},
 		{"dev from env", nil, env(EnvDev, "true"), func(c *Config) string {
 			if !c.Dev || c.BaseURL != "http://localhost:8080" {
 				return fmt.Sprintf("%+v", *c)

@@ -26,6 +26,7 @@ var statusOf = map[badge.Kind]int{
 	badge.Conflict:     http.StatusConflict,
 	badge.Unauthorized: http.StatusUnauthorized,
 	badge.Forbidden:    http.StatusForbidden,
+	badge.Limited:      http.StatusTooManyRequests,
 	badge.Internal:     http.StatusInternalServerError,
 }
 

@@ -92,6 +92,7 @@ func (s *server) verifyAward(w http.ResponseWriter, r *http.Request) error {
 	}
 	now := s.now()
 	rep := verify.Verify(r.Context(), a.Credential, verify.Options{Fetcher: selfFetcher{s}, Now: now})
+	s.applyRecordedSuspension(rep, a)
 
 	h := w.Header()
 	h.Add("Vary", "Accept, Accept-Language, Cookie")
@@ -129,6 +130,20 @@ func (s *server) verifyAward(w http.ResponseWriter, r *http.Request) error {
 	h.Set("Content-Language", lang)
 	_, err = buf.WriteTo(w)
 	return err
+}
+
+// applyRecordedSuspension makes the server's own answer say "suspended"
+// for an award suspended here whose credential carries no suspension
+// entry (the default: see config.Config.SuspensionStatus). A credential
+// that verifies otherwise is still genuine; this server, its issuer's
+// host, knows more than the credential can say. Any worse verdict wins.
+func (s *server) applyRecordedSuspension(rep *verify.Report, a *badge.Award) {
+	if a.Status != badge.StatusSuspended || rep.Verdict != verify.Valid {
+		return
+	}
+	rep.Verdict = verify.Suspended
+	rep.Reason = verify.Text{FR: locale.T("fr", "verify.verdict.suspended"), EN: locale.T("en", "verify.verdict.suspended")}
+	rep.StatusReason = a.StatusReason
 }
 
 // now is the server's clock.

@@ -104,6 +104,29 @@ func testVerifyPage(t *testing.T, db *store.DB) {
 		})
 	}
 
+	// Suspension is recorded here; the credential (one revocation entry,
+	// the default) cannot say it, so the server's own answer does.
+	t.Run("suspended then reinstated", func(t *testing.T) {
+		ctx := context.Background()
+		if err := f.svc.Suspend(ctx, f.award.ID, "vérification en cours"); err != nil {
+			t.Fatal(err)
+		}
+		checkPage(t, "en", "en", "suspended", "This badge is suspended by its issuer.", "Checks performed", "Passed")
+		_, body := f.get(t, path, "Accept", "application/json")
+		var rep verify.Report
+		if err := json.Unmarshal(body, &rep); err != nil {
+			t.Fatal(err)
+		}
+		expectVerdict(t, &rep, verify.Suspended)
+		if rep.StatusReason != "vérification en cours" {
+			t.Errorf("status reason %q", rep.StatusReason)
+		}
+		if err := f.svc.Reinstate(ctx, f.award.ID, "vérifié"); err != nil {
+			t.Fatal(err)
+		}
+		checkPage(t, "fr", "fr", "valid", "Ce badge est valide.", "Contrôles effectués", "Réussi")
+	})
+
 	t.Run("revoked", func(t *testing.T) {
 		if err := f.svc.Revoke(context.Background(), f.award.ID, "erreur de saisie"); err != nil {
 			t.Fatal(err)
