@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -11,7 +10,6 @@ import (
 	"time"
 
 	"github.com/sceau/sceau/internal/badge"
-	"github.com/sceau/sceau/internal/blob"
 	"github.com/sceau/sceau/internal/issuing"
 )
 
@@ -126,15 +124,9 @@ func runBadge(e *env, args []string) (int, error) {
 			if err != nil {
 				return err
 			}
-			ct, _, _, err := blob.CheckImage(data)
-			if err != nil {
+			if b.ImageKey, b.ImageType, err = a.service.StoreImage(ctx, "image", data); err != nil {
 				return fmt.Errorf("--image %s: %w", *image, err)
 			}
-			info, err := a.blobs.PutAddressed(ctx, "images", bytes.NewReader(data), ct)
-			if err != nil {
-				return err
-			}
-			b.ImageKey, b.ImageType = info.Key, ct
 		}
 		for _, t := range strings.Split(*tags, ",") {
 			if t = strings.TrimSpace(t); t != "" {

@@ -59,8 +59,12 @@ type Award struct {
 	Status          Status
 	StatusReason    string
 	StatusChangedAt *time.Time
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
+	// ClaimedBy is the account that accepted the award into its
+	// portfolio, "" until then.
+	ClaimedBy string
+	ClaimedAt *time.Time
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // Validate checks what the issuer provides for an award, before it is

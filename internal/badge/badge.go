@@ -24,6 +24,7 @@ type Badge struct {
 	ResultDescriptions []ResultDescription
 	ValidityDays       int    // 0: awards do not expire
 	CreatorIssuerID    string // optional: the issuer on whose behalf this badge is awarded
+	ApplicationsOpen   bool   // teachers may apply for it from the catalogue
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
 }

@@ -99,6 +99,11 @@ func New(cfg Config) (*Service, error) {
 // neither. The sealing binds the issuer ID, so the ID is chosen here, before
 // the store sees the issuer.
 func (s *Service) CreateIssuer(ctx context.Context, i *badge.Issuer) error {
+	return s.createIssuer(ctx, i, "")
+}
+
+// createIssuer is CreateIssuer, with an owner when ownerID is set.
+func (s *Service) createIssuer(ctx context.Context, i *badge.Issuer, ownerID string) error {
 	if err := i.Validate(); err != nil {
 		return err
 	}
@@ -118,7 +123,12 @@ func (s *Service) CreateIssuer(ctx context.Context, i *badge.Issuer) error {
 		return badge.Internalf(err, "seal key of issuer %s", i.Slug)
 	}
 	k := &badge.IssuerKey{KeyID: pub.ID, PublicKeyMultibase: pub.Multikey, EncryptedPrivateKey: sealed}
-	if err := s.db.CreateIssuerWithKey(ctx, i, k); err != nil {
+	if ownerID != "" {
+		err = s.db.CreateIssuerWithOwner(ctx, i, k, ownerID)
+	} else {
+		err = s.db.CreateIssuerWithKey(ctx, i, k)
+	}
+	if err != nil {
 		return err
 	}
 	s.keyMu.Lock()

@@ -115,3 +115,13 @@ func Keys(lang string) []string {
 	sort.Strings(out)
 	return out
 }
+
+// Lookup returns lang's message for key, and whether there is one.
+func Lookup(lang, key string) (string, bool) {
+	m, ok := catalogs[lang]
+	if !ok {
+		m = catalogs[Default]
+	}
+	s, ok := m[key]
+	return s, ok
+}

@@ -22,7 +22,7 @@ const AwardBatchSize = 250
 // only by GetAward and GetAwardByStatusIndex.
 const awardListColumns = `id, badge_id, issuer_id, recipient_email, recipient_did, recipient_name, recipient_salt,
 	recipient_identity_hash, narrative, evidence, awarded_at, valid_from, valid_until, language, status_index,
-	status, status_reason, status_changed_at, created_at, updated_at`
+	status, status_reason, status_changed_at, created_at, updated_at, claimed_by, claimed_at`
 
 const awardColumns = awardListColumns + `, credential, credential_jwt`
 
@@ -31,11 +31,13 @@ func scanAward(row interface{ Scan(...any) error }, a *badge.Award, withCredenti
 		evidence                    string
 		validUntil, statusChangedAt sql.NullTime
 		status                      string
+		claimedBy                   sql.NullString
+		claimedAt                   sql.NullTime
 	)
 	dest := []any{&a.ID, &a.BadgeID, &a.IssuerID, &a.Recipient.Email, &a.Recipient.DID, &a.Recipient.Name,
 		&a.Recipient.Salt, &a.Recipient.IdentityHash, &a.Narrative, &evidence, &a.AwardedAt, &a.ValidFrom,
 		&validUntil, &a.Language, &a.StatusIndex, &status, &a.StatusReason, &statusChangedAt,
-		&a.CreatedAt, &a.UpdatedAt}
+		&a.CreatedAt, &a.UpdatedAt, &claimedBy, &claimedAt}
 	if withCredential {
 		dest = append(dest, &a.Credential, &a.CredentialJWT)
 	}
@@ -44,6 +46,7 @@ func scanAward(row interface{ Scan(...any) error }, a *badge.Award, withCredenti
 	}
 	a.Status = badge.Status(status)
 	a.ValidUntil, a.StatusChangedAt = timePtr(validUntil), timePtr(statusChangedAt)
+	a.ClaimedBy, a.ClaimedAt = claimedBy.String, timePtr(claimedAt)
 	a.AwardedAt, a.ValidFrom = a.AwardedAt.UTC(), a.ValidFrom.UTC()
 	a.CreatedAt, a.UpdatedAt = a.CreatedAt.UTC(), a.UpdatedAt.UTC()
 	if err := fromJSONText(evidence, &a.Evidence); err != nil {
@@ -119,7 +122,7 @@ func (s *DB) insertAwards(ctx context.Context, tx *sql.Tx, batch []*badge.Award,
 		next[id] = first
 	}
 	stmt, err := tx.PrepareContext(ctx, `INSERT INTO awards (`+awardColumns+`) VALUES
-		($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)`)
+		($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)`)
 	if err != nil {
 		return badge.Internalf(err, "prepare award insert")
 	}
@@ -157,7 +160,7 @@ func (s *DB) insertAwards(ctx context.Context, tx *sql.Tx, batch []*badge.Award,
 		_, err = stmt.ExecContext(ctx, a.ID, a.BadgeID, a.IssuerID, a.Recipient.Email, a.Recipient.DID, a.Recipient.Name,
 			a.Recipient.Salt, a.Recipient.IdentityHash, a.Narrative, evidence, a.AwardedAt, a.ValidFrom,
 			nullTime(a.ValidUntil), a.Language, a.StatusIndex, string(a.Status), a.StatusReason, nullTime(a.StatusChangedAt),
-			a.CreatedAt, a.UpdatedAt, a.Credential, a.CredentialJWT)
+			a.CreatedAt, a.UpdatedAt, nullString(a.ClaimedBy), nullTime(a.ClaimedAt), a.Credential, a.CredentialJWT)
 		switch constraintOf(err) {
 		case uniqueViolation:
 			return badge.Conflictf("id", "award.id_taken", "an award with id %s already exists", a.ID)

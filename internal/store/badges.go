@@ -10,7 +10,7 @@ import (
 )
 
 const badgeColumns = `id, issuer_id, slug, name, description, criteria_narrative, criteria_url, image_key, image_type,
-	achievement_type, tags, alignments, language, result_descriptions, validity_days, creator_issuer_id, created_at, updated_at`
+	achievement_type, tags, alignments, language, result_descriptions, validity_days, creator_issuer_id, created_at, updated_at, applications_open`
 
 // badgeLists holds a badge's list fields encoded as JSON text.
 type badgeLists struct{ tags, alignments, results string }
@@ -50,7 +50,7 @@ func scanBadge(row interface{ Scan(...any) error }, b *badge.Badge) error {
 	var creator sql.NullString
 	if err := row.Scan(&b.ID, &b.IssuerID, &b.Slug, &b.Name, &b.Description, &b.CriteriaNarrative, &b.CriteriaURL,
 		&b.ImageKey, &b.ImageType, &b.AchievementType, &l.tags, &l.alignments, &b.Language, &l.results,
-		&b.ValidityDays, &creator, &b.CreatedAt, &b.UpdatedAt); err != nil {
+		&b.ValidityDays, &creator, &b.CreatedAt, &b.UpdatedAt, &b.ApplicationsOpen); err != nil {
 		return err
 	}
 	b.CreatorIssuerID = creator.String
@@ -97,10 +97,10 @@ func (s *DB) CreateBadge(ctx context.Context, b *badge.Badge) error {
 	now := s.timestamp()
 	b.CreatedAt, b.UpdatedAt = now, now
 	_, err = s.db.ExecContext(ctx, `INSERT INTO badges (`+badgeColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
 		b.ID, b.IssuerID, b.Slug, b.Name, b.Description, b.CriteriaNarrative, b.CriteriaURL, b.ImageKey, b.ImageType,
 		b.AchievementType, l.tags, l.alignments, b.Language, l.results, b.ValidityDays, nullString(b.CreatorIssuerID),
-		b.CreatedAt, b.UpdatedAt)
+		b.CreatedAt, b.UpdatedAt, b.ApplicationsOpen)
 	if err != nil {
 		return badgeWriteError(err, b, "create")
 	}
@@ -140,10 +140,12 @@ func (s *DB) UpdateBadge(ctx context.Context, b *badge.Badge) error {
 	now := s.timestamp()
 	res, err := s.db.ExecContext(ctx, `UPDATE badges SET slug = $3, name = $4, description = $5, criteria_narrative = $6,
 		criteria_url = $7, image_key = $8, image_type = $9, achievement_type = $10, tags = $11, alignments = $12,
-		language = $13, result_descriptions = $14, validity_days = $15, creator_issuer_id = $16, updated_at = $17
+		language = $13, result_descriptions = $14, validity_days = $15, creator_issuer_id = $16, updated_at = $17,
+		applications_open = $18
 		WHERE id = $1 AND issuer_id = $2`,
 		b.ID, b.IssuerID, b.Slug, b.Name, b.Description, b.CriteriaNarrative, b.CriteriaURL, b.ImageKey, b.ImageType,
-		b.AchievementType, l.tags, l.alignments, b.Language, l.results, b.ValidityDays, nullString(b.CreatorIssuerID), now)
+		b.AchievementType, l.tags, l.alignments, b.Language, l.results, b.ValidityDays, nullString(b.CreatorIssuerID), now,
+		b.ApplicationsOpen)
 	if err != nil {
 		return badgeWriteError(err, b, "update")
 	}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"errors"
 	"html/template"
 	"net/http"
 	"strconv"
@@ -213,4 +214,20 @@ func formatDate(lang string, t time.Time) string {
 // funcs are the template helpers.
 var funcs = template.FuncMap{
 	"t": locale.T,
+	// dict passes named values to a sub-template (the form fields).
+	"dict": func(kv ...any) (map[string]any, error) {
+		if len(kv)%2 != 0 {
+			return nil, errors.New("dict: odd number of arguments")
+		}
+		m := make(map[string]any, len(kv)/2)
+		for i := 0; i < len(kv); i += 2 {
+			k, ok := kv[i].(string)
+			if !ok {
+				return nil, errors.New("dict: keys must be strings")
+			}
+			m[k] = kv[i+1]
+		}
+		return m, nil
+	},
+	"list": func(v ...string) []string { return v },
 }

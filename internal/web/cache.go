@@ -49,6 +49,13 @@ func (c *ttlCache[T]) get(ctx context.Context, id string, load func(context.Cont
 	return v, nil
 }
 
+// forget drops id, so that the node that saved an edit shows it at once.
+func (c *ttlCache[T]) forget(id string) {
+	c.mu.Lock()
+	delete(c.entries, id)
+	c.mu.Unlock()
+}
+
 // definitions caches the badge definitions and issuers pages show.
 type definitions struct {
 	badges  ttlCache[*badge.Badge]

@@ -3,6 +3,9 @@ package web
 import (
 	"io/fs"
 	"net/http"
+	"strings"
+
+	"github.com/sceau/sceau/internal/badge"
 
 	"github.com/sceau/sceau/internal/httpx"
 )
@@ -15,12 +18,14 @@ const maxBody = 64 << 10
 // credentials.
 func (s *server) routes() http.Handler {
 	mux := http.NewServeMux()
-	h := func(pattern string, fn httpx.HandlerFunc) { mux.Handle(pattern, httpx.Handle(s.log, fn)) }
+	h := func(pattern string, fn httpx.HandlerFunc) {
+		mux.Handle(pattern, httpx.LimitBody(maxBody, httpx.Handle(s.log, fn)))
+	}
 
 	h("GET /healthz", s.healthz)
 
-	// Issuers: what verifiers fetch.
-	h("GET /issuers/{slug}", s.issuerProfile)
+	// Issuers: what verifiers fetch (the id URL is also the issuer's page).
+	h("GET /issuers/{slug}", s.withSession(s.issuer))
 	h("GET /issuers/{slug}/did.json", s.didDocument)
 	h("GET /issuers/{slug}/image", s.issuerImage)
 	h("GET /issuers/{slug}/badges/{badge}/image", s.badgeImage)
@@ -42,11 +47,91 @@ func (s *server) routes() http.Handler {
 	h("GET /ob2/badges/{issuer}/{badge}", s.ob2BadgeClass)
 	h("GET /ob2/issuers/{slug}", s.ob2Issuer)
 
+	// The application: accounts, workspace, catalogue. These pages load
+	// the session; forms post bodies up to formBody (uploads set their own
+	// limits).
+	a := func(pattern string, fn httpx.HandlerFunc) { mux.Handle(pattern, s.appHandler(fn)) }
+	a("GET /{$}", s.home)
+	a("GET /signup", s.signupForm)
+	a("POST /signup", s.signup)
+	a("GET /check-email", s.checkEmail)
+	a("GET /confirm", s.confirm)
+	a("GET /signin", s.signinForm)
+	a("POST /signin", s.signin)
+	a("POST /signout", s.signout)
+	a("GET /reset", s.resetRequestForm)
+	a("POST /reset", s.resetRequest)
+	a("GET /reset/{token}", s.resetForm)
+	a("POST /reset/{token}", s.reset)
+	a("GET /account", s.account)
+	a("POST /account/emails", s.addEmail)
+	a("POST /account/emails/resend", s.resendConfirmation)
+	a("GET /invitations/{token}", s.invitationPage)
+	a("POST /invitations/{token}", s.acceptInvitation)
+	a("POST /preview/markdown", s.markdownPreview)
+
+	a("GET /catalogue", s.catalogue)
+	a("GET /catalogue/{issuer}/{badge}", s.catalogueBadge)
+
+	a("GET /workspace", s.workspace)
+	a("POST /workspace", s.createOrg)
+	a("GET /workspace/{org}", s.org)
+	a("GET /workspace/{org}/profile", s.orgProfileForm)
+	a("POST /workspace/{org}/profile", s.updateOrgProfile)
+	a("GET /workspace/{org}/members", s.members)
+	a("POST /workspace/{org}/members", s.invite)
+	a("POST /workspace/{org}/members/{user}/remove", s.removeMember)
+	a("GET /workspace/{org}/badges/new", s.newBadgeForm)
+	a("POST /workspace/{org}/badges", s.saveBadge)
+	a("GET /workspace/{org}/badges/{badge}/edit", s.editBadgeForm)
+	a("POST /workspace/{org}/badges/{badge}/edit", s.saveBadge)
+	a("GET /workspace/{org}/badges/{badge}/award", s.awardForm)
+	a("POST /workspace/{org}/badges/{badge}/award", s.awardOne)
+	a("GET /workspace/{org}/awards", s.awards)
+	a("POST /workspace/{org}/awards/{id}/revoke", s.revokeAward)
+
 	static, _ := fs.Sub(staticFS, "static")
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
 
 	// Anything else is a translated 404 page rather than the mux's plain text.
 	h("/", s.notFound)
 
-	return httpx.SecurityHeaders(httpx.LimitBody(maxBody, mux))
+	// Browsers' cross-origin form posts are refused (CSRF); API clients,
+	// which send no Origin or Sec-Fetch-Site, are not affected.
+	return httpx.SecurityHeaders(http.NewCrossOriginProtection().Handler(mux))
+}
+
+// formBody bounds the URL-encoded forms of the application.
+const formBody = 256 << 10
+
+// appHandler serves an application page: the session and user are
+// loaded, bodies are bounded (multipart handlers raise their own bound),
+// and an Unauthorized error on a page sends the browser to sign in.
+func (s *server) appHandler(fn httpx.HandlerFunc) http.Handler {
+	return s.sessions.LoadAndSave(s.withUser(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body != nil && !strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
+			r.Body = http.MaxBytesReader(w, r.Body, formBody)
+		}
+		err := fn(w, r)
+		if err == nil {
+			return
+		}
+		if badge.ErrorKind(err) == badge.Unauthorized && !httpx.PreferJSON(r) {
+			http.Redirect(w, r, signinRedirect(r), http.StatusSeeOther)
+			return
+		}
+		httpx.WriteError(w, r, s.log, err)
+	})))
+}
+
+// withSession lets a public handler see the signed-in user (for the
+// page header) without changing how it handles errors.
+func (s *server) withSession(fn httpx.HandlerFunc) httpx.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		var err error
+		s.sessions.LoadAndSave(s.withUser(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			err = fn(w, r)
+		}))).ServeHTTP(w, r)
+		return err
+	}
 }

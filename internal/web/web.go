@@ -14,6 +14,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/alexedwards/scs/v2"
+
+	"github.com/sceau/sceau/internal/accounts"
 	"github.com/sceau/sceau/internal/blob"
 	"github.com/sceau/sceau/internal/issuing"
 	"github.com/sceau/sceau/internal/store"
@@ -22,16 +25,17 @@ import (
 // Options is what the web layer needs; Service, Store and BaseURL are
 // required. Blobs may be nil when no images are stored.
 type Options struct {
-	Service *issuing.Service
-	Store   *store.DB
-	Blobs   blob.Store
-	BaseURL string
-	Logger  *slog.Logger
+	Service  *issuing.Service
+	Accounts *accounts.Service
+	Store    *store.DB
+	Blobs    blob.Store
+	BaseURL  string
+	Logger   *slog.Logger
 	// Now is the clock of verifications; nil means time.Now.
 	Now func() time.Time
 }
 
-//go:embed templates/*.html
+//go:embed templates/*.html templates/app/*.html
 var templateFS embed.FS
 
 //go:embed static
@@ -45,8 +49,12 @@ type server struct {
 	baseURL string
 	log     *slog.Logger
 	pages   map[string]*template.Template
+	app     map[string]*template.Template
 	defs    *definitions
-	clock   func() time.Time
+	// accounts and sessions serve the application pages.
+	accounts *accounts.Service
+	sessions *scs.SessionManager
+	clock    func() time.Time
 }
 
 // pageNames are the templates New parses; a missing one fails New.
@@ -54,14 +62,16 @@ var pageNames = []string{"award", "verify"}
 
 // New returns the handler serving every public route (see routes.go).
 func New(opts Options) (http.Handler, error) {
-	if opts.Service == nil || opts.Store == nil {
-		return nil, errors.New("web: Options.Service and Options.Store are required")
+	if opts.Service == nil || opts.Store == nil || opts.Accounts == nil {
+		return nil, errors.New("web: Options.Service, Options.Accounts and Options.Store are required")
 	}
 	if opts.BaseURL == "" {
 		return nil, errors.New("web: Options.BaseURL is required")
 	}
 	s := &server{defs: newDefinitions(), svc: opts.Service, db: opts.Store, blobs: opts.Blobs,
-		baseURL: strings.TrimRight(opts.BaseURL, "/"), log: opts.Logger, clock: opts.Now, pages: map[string]*template.Template{}}
+		baseURL: strings.TrimRight(opts.BaseURL, "/"), log: opts.Logger, clock: opts.Now, pages: map[string]*template.Template{},
+		app: map[string]*template.Template{}, accounts: opts.Accounts}
+	s.sessions = newSessions(opts.Store.Sessions(), s.baseURL)
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -71,6 +81,9 @@ func New(opts Options) (http.Handler, error) {
 			return nil, fmt.Errorf("web: parse template %s: %w", name, err)
 		}
 		s.pages[name] = t
+	}
+	if err := s.parseAppPages(); err != nil {
+		return nil, err
 	}
 	return s.routes(), nil
 }

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/sceau/sceau/did"
+	"github.com/sceau/sceau/internal/accounts"
 	"github.com/sceau/sceau/internal/badge"
 	"github.com/sceau/sceau/internal/blob"
 	"github.com/sceau/sceau/internal/issuing"
@@ -30,6 +31,9 @@ const testBase = "https://badges.example.org"
 
 type fixture struct {
 	svc   *issuing.Service
+	db    *store.DB
+	acc   *accounts.Service
+	mail  *mailbox
 	srv   *httptest.Server
 	award *badge.Award
 	email string
@@ -69,7 +73,7 @@ func newFixtureOn(t *testing.T, db *store.DB) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{now: time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC), email: "marie.tremblay@exemple.ca"}
+	f := &fixture{now: time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC), email: "marie.tremblay@exemple.ca", db: db, mail: &mailbox{}}
 	clock := func() time.Time { return f.now }
 	db.SetClock(clock)
 	f.svc, err = issuing.New(issuing.Config{Store: db, Blobs: blobs, Master: master, BaseURL: testBase, Now: clock})
@@ -94,12 +98,17 @@ func newFixtureOn(t *testing.T, db *store.DB) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := New(Options{Service: f.svc, Store: db, Blobs: blobs, BaseURL: testBase, Now: clock,
+	f.acc, err = accounts.New(accounts.Config{DB: db, Notifier: f.mail, BaseURL: testBase, Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := New(Options{Service: f.svc, Accounts: f.acc, Store: db, Blobs: blobs, BaseURL: testBase, Now: clock,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.srv = httptest.NewServer(h)
+	// TLS, as the base URL: the session cookie is Secure.
+	f.srv = httptest.NewTLSServer(h)
 	t.Cleanup(f.srv.Close)
 	return f
 }

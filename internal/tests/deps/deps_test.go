@@ -36,6 +36,10 @@ var allowed = map[string]string{
 	"github.com/jackc/pgservicefile":           "required by pgx",
 	"github.com/jackc/puddle/v2":               "required by pgx",
 	"github.com/yuin/goldmark":                 "Markdown criteria narratives, raw HTML left out",
+	"github.com/alexedwards/scs/v2":            "sessions, stored in our database",
+	"github.com/wneessen/go-mail":              "SMTP with TLS, auth and MIME done right",
+	"codeberg.org/go-pdf/fpdf":                 "the one-page PDF proof of a badge, UTF-8 fonts embedded",
+	"github.com/skip2/go-qrcode":               "QR codes of verification links on PDFs and pages",
 }
 
 func TestGoModRequiresOnlyAllowedModules(t *testing.T) {

@@ -1,0 +1,470 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	stdhtml "html"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/sceau/sceau/internal/badge"
+	"github.com/sceau/sceau/internal/locale"
+	"github.com/sceau/sceau/internal/store"
+	"github.com/sceau/sceau/internal/store/storetest"
+)
+
+// mailbox records what accounts would e-mail (the SMTP path has its own
+// tests in internal/mail; these tests follow the links).
+type mailbox struct {
+	mu    sync.Mutex
+	links map[string]string // "kind to" -> last link
+}
+
+func (m *mailbox) put(kind, to, link string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.links == nil {
+		m.links = map[string]string{}
+	}
+	m.links[kind+" "+to] = link
+	return nil
+}
+
+func (m *mailbox) ConfirmEmail(_ context.Context, to, _, _, link string) error {
+	return m.put("confirm", to, link)
+}
+
+func (m *mailbox) ResetPassword(_ context.Context, to, _, _, link string) error {
+	return m.put("reset", to, link)
+}
+
+func (m *mailbox) Invitation(_ context.Context, to, _, _, _ string, _ badge.Role, link string) error {
+	return m.put("invite", to, link)
+}
+
+// link returns the path and query of the last link of a kind sent to to.
+func (m *mailbox) link(t *testing.T, kind, to string) string {
+	t.Helper()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	l, ok := m.links[kind+" "+to]
+	if !ok {
+		t.Fatalf("no %s e-mail to %s", kind, to)
+	}
+	u, err := url.Parse(l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.Scheme+"://"+u.Host != testBase {
+		t.Errorf("link %s not on the base URL", l)
+	}
+	return u.RequestURI()
+}
+
+// browser is a client with its own cookies, as one person's browser.
+type browser struct {
+	t    *testing.T
+	f    *fixture
+	c    *http.Client
+	lang string
+}
+
+func (f *fixture) browser(t *testing.T, lang string) *browser {
+	jar, _ := cookiejar.New(nil)
+	c := *f.srv.Client()
+	c.Jar = jar
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &browser{t: t, f: f, c: &c, lang: lang}
+}
+
+func (b *browser) do(req *http.Request) (*http.Response, string) {
+	b.t.Helper()
+	req.Header.Set("Accept", "text/html")
+	req.Header.Set("Accept-Language", b.lang)
+	resp, err := b.c.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp, string(body)
+}
+
+func (b *browser) get(path string) (*http.Response, string) {
+	b.t.Helper()
+	req, _ := http.NewRequest("GET", b.f.srv.URL+path, nil)
+	return b.do(req)
+}
+
+// post sends a URL-encoded form.
+func (b *browser) post(path string, kv ...string) (*http.Response, string) {
+	b.t.Helper()
+	v := url.Values{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		v.Add(kv[i], kv[i+1])
+	}
+	req, _ := http.NewRequest("POST", b.f.srv.URL+path, strings.NewReader(v.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return b.do(req)
+}
+
+// postMultipart sends a form with files: files maps a field to name and
+// content.
+func (b *browser) postMultipart(path string, fields map[string]string, files map[string][2]string) (*http.Response, string) {
+	b.t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for k, v := range fields {
+		mw.WriteField(k, v)
+	}
+	for k, f := range files {
+		w, _ := mw.CreateFormFile(k, f[0])
+		w.Write([]byte(f[1]))
+	}
+	mw.Close()
+	req, _ := http.NewRequest("POST", b.f.srv.URL+path, &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	return b.do(req)
+}
+
+// wantRedirect checks a 303 to a path starting with prefix.
+func wantRedirect(t *testing.T, resp *http.Response, body, prefix string) string {
+	t.Helper()
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, prefix) {
+		t.Fatalf("got %s Location %q, want 303 to %s…; body: %.600s", resp.Status, loc, prefix, body)
+	}
+	return loc
+}
+
+// fieldError returns the message shown next to a field.
+func fieldError(page, field string) string { return stdhtml.UnescapeString(byID(page, "e-"+field)) }
+
+// signUp creates a confirmed account through the pages and returns its
+// signed-in browser.
+func (f *fixture) signUp(t *testing.T, lang, name, email string) *browser {
+	t.Helper()
+	b := f.browser(t, lang)
+	resp, body := b.post("/signup", "name", name, "email", email, "password", "un mot de passe solide", "password2", "un mot de passe solide")
+	wantRedirect(t, resp, body, "/check-email")
+	resp, body = b.get(f.mail.link(t, "confirm", email))
+	wantRedirect(t, resp, body, "/workspace")
+	return b
+}
+
+func TestAccountPages(t *testing.T) { storetest.ForEach(t, testAccountPages) }
+
+func testAccountPages(t *testing.T, db *store.DB) {
+	f := newFixtureOn(t, db)
+
+	t.Run("sign-up refused keeps input and says why by the field", func(t *testing.T) {
+		b := f.browser(t, "fr")
+		resp, page := b.post("/signup", "name", "Julie Roy", "email", "julie@exemple.ca", "password", "court", "password2", "court")
+		if resp.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("status %s", resp.Status)
+		}
+		if got := fieldError(page, "password"); got != locale.T("fr", "error.password.too_short") {
+			t.Errorf("password error %q", got)
+		}
+		if !strings.Contains(page, `value="julie@exemple.ca"`) || strings.Contains(page, `value="court"`) {
+			t.Error("the form did not keep the address, or echoed the password")
+		}
+		if _, err := db.GetUserByEmail(context.Background(), "julie@exemple.ca"); !badge.IsNotFound(err) {
+			t.Errorf("a refused sign-up stored an account: %v", err)
+		}
+		resp, page = b.post("/signup", "name", "Julie Roy", "email", "julie@exemple.ca", "password", "un long mot de passe", "password2", "un autre mot de passe")
+		if resp.StatusCode != 422 || fieldError(page, "password2") != locale.T("fr", "error.password.mismatch") {
+			t.Errorf("mismatch: %s %q", resp.Status, fieldError(page, "password2"))
+		}
+		resp, page = b.post("/signup", "name", "Julie Roy", "email", "pas-une-adresse", "password", "un long mot de passe", "password2", "un long mot de passe")
+		if resp.StatusCode != 422 || fieldError(page, "email") != locale.T("fr", "error.email.invalid") {
+			t.Errorf("bad address: %s %q", resp.Status, fieldError(page, "email"))
+		}
+	})
+
+	t.Run("sign up, confirm, sign out, sign in, reset", func(t *testing.T) {
+		b := f.signUp(t, "en", "Julie Roy", "julie@exemple.ca")
+		_, page := b.get("/account")
+		if byID(page, "account-handle") != "@julie-roy" || !strings.Contains(page, `data-email="julie@exemple.ca"`) ||
+			!strings.Contains(page, locale.T("en", "account.verified")) {
+			t.Errorf("account page: %.800s", page)
+		}
+		resp, body := b.post("/signout")
+		wantRedirect(t, resp, body, "/")
+		resp, body = b.get("/workspace")
+		loc := wantRedirect(t, resp, body, "/signin?next=")
+		if loc != "/signin?next=%2Fworkspace" {
+			t.Errorf("redirect %q", loc)
+		}
+		resp, page = b.post("/signin", "email", "julie@exemple.ca", "password", "wrong password!")
+		if resp.StatusCode != 422 || byID(page, "form-error") == "" && fieldError(page, "password") == "" {
+			t.Errorf("wrong password: %s", resp.Status)
+		}
+		resp, body = b.post("/signin", "email", "JULIE@exemple.ca", "password", "un mot de passe solide", "next", "/account")
+		wantRedirect(t, resp, body, "/account")
+		// An open redirect through next is refused.
+		b2 := f.browser(t, "fr")
+		resp, body = b2.post("/signin", "email", "julie@exemple.ca", "password", "un mot de passe solide", "next", "//evil.example/")
+		wantRedirect(t, resp, body, "/workspace")
+
+		_, page = b2.post("/reset", "email", "julie@exemple.ca")
+		if byID(page, "reset-sent") == "" {
+			t.Error("no confirmation of the reset request")
+		}
+		_, page = b2.post("/reset", "email", "nobody@exemple.ca")
+		if byID(page, "reset-sent") == "" {
+			t.Error("unknown address answered differently")
+		}
+		link := f.mail.link(t, "reset", "julie@exemple.ca")
+		if resp, _ := b2.get(link); resp.StatusCode != 200 {
+			t.Fatalf("reset form: %s", resp.Status)
+		}
+		resp, body = b2.post(link, "password", "tout nouveau mot de passe", "password2", "tout nouveau mot de passe")
+		wantRedirect(t, resp, body, "/workspace")
+		if resp, _ := b2.get(link); resp.StatusCode != 404 {
+			t.Errorf("used reset link: %s", resp.Status)
+		}
+	})
+
+	t.Run("language", func(t *testing.T) {
+		for _, lang := range []string{"fr", "en"} {
+			b := f.browser(t, lang)
+			_, page := b.get("/signin")
+			if !strings.Contains(page, `<html lang="`+lang+`">`) {
+				t.Errorf("%s: html lang", lang)
+			}
+			if !strings.Contains(page, locale.T(lang, "signin.title")) {
+				t.Errorf("%s: title not translated", lang)
+			}
+		}
+		b := f.browser(t, "fr")
+		resp, page := b.get("/signin?lang=en")
+		if !strings.Contains(page, `<html lang="en">`) {
+			t.Error("?lang=en not honoured")
+		}
+		if c := resp.Header.Get("Set-Cookie"); !strings.Contains(c, "lang=en") {
+			t.Errorf("language choice not remembered: %q", c)
+		}
+		_, page = b.get("/catalogue")
+		if !strings.Contains(page, `<html lang="en">`) {
+			t.Error("language cookie not honoured on the next page")
+		}
+	})
+
+	t.Run("cross-origin form posts are refused", func(t *testing.T) {
+		b := f.browser(t, "fr")
+		req, _ := http.NewRequest("POST", f.srv.URL+"/signin", strings.NewReader("email=a%40b.c&password=x"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", "https://evil.example")
+		req.Header.Set("Sec-Fetch-Site", "cross-site")
+		resp, _ := b.do(req)
+		if resp.StatusCode != http.StatusForbidden {
+			t.Errorf("cross-site post: %s", resp.Status)
+		}
+	})
+}
+
+// TestWorkspace walks an issuer through creating an organisation, a badge
+// with an image, an award with a PDF, and a revocation; and checks that
+// members of other organisations and members without the role are kept
+// out of every route.
+func TestWorkspace(t *testing.T) { storetest.ForEach(t, testWorkspace) }
+
+func testWorkspace(t *testing.T, db *store.DB) {
+	f := newFixtureOn(t, db)
+	ctx := context.Background()
+	owner := f.signUp(t, "fr", "Anne Gagnon", "anne@formation.example")
+
+	// Create the organisation; a refused form first.
+	resp, page := owner.post("/workspace", "name", "Formation Québec", "url", "pas une url", "language", "fr")
+	if resp.StatusCode != 422 || fieldError(page, "url") == "" {
+		t.Fatalf("bad URL accepted: %s %q", resp.Status, fieldError(page, "url"))
+	}
+	if _, err := db.GetIssuerBySlug(ctx, "formation-quebec"); !badge.IsNotFound(err) {
+		t.Fatalf("refused organisation stored: %v", err)
+	}
+	resp, body := owner.post("/workspace", "name", "Formation Québec", "url", "https://formation.example", "language", "fr")
+	wantRedirect(t, resp, body, "/workspace/formation-quebec")
+	iss, err := db.GetIssuerBySlug(ctx, "formation-quebec")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, page = owner.get("/workspace/formation-quebec")
+	if byID(page, "org-name") != "Formation Québec" || byID(page, "new-badge") == "" {
+		t.Fatalf("dashboard: %.600s", page)
+	}
+
+	// A badge definition: refused without an image or with a fake one.
+	base := "/workspace/formation-quebec"
+	fields := map[string]string{"name": "Classe inversée", "description": "Concevoir une séquence en classe inversée.",
+		"criteria": "- Suivre l'atelier\n- Remettre **une séquence**", "language": "fr", "tags": "pédagogie, numérique",
+		"alignments": "Compétence 12 | https://competences.example/12 | C12 | Référentiel 2020"}
+	resp, page = owner.postMultipart(base+"/badges", fields, nil)
+	if resp.StatusCode != 422 || fieldError(page, "image") != locale.T("fr", "error.badge.image_required") {
+		t.Errorf("no image: %s %q", resp.Status, fieldError(page, "image"))
+	}
+	if !strings.Contains(page, "Concevoir une séquence en classe inversée.") {
+		t.Error("refused form lost the description")
+	}
+	resp, page = owner.postMultipart(base+"/badges", fields, map[string][2]string{"image": {"x.png", "GIF89a not a png"}})
+	if resp.StatusCode != 422 || fieldError(page, "image") != locale.T("fr", "error.image.not_image") {
+		t.Errorf("fake image: %s %q", resp.Status, fieldError(page, "image"))
+	}
+	if bs, _ := db.ListBadges(ctx, iss.ID); len(bs) != 0 {
+		t.Fatalf("refused badge stored: %d", len(bs))
+	}
+	resp, body = owner.postMultipart(base+"/badges", fields, map[string][2]string{"image": {"badge.png", string(pngImage(t))}})
+	wantRedirect(t, resp, body, base)
+	b, err := db.GetBadgeBySlug(ctx, iss.ID, "classe-inversee")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b.Tags) != 2 || len(b.Alignments) != 1 || b.Alignments[0].Code != "C12" || b.ImageType != "image/png" {
+		t.Errorf("badge stored as %+v", b)
+	}
+
+	// Award it with a PDF as evidence.
+	pdf := "%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+	resp, page = owner.postMultipart(base+"/badges/classe-inversee/award", map[string]string{"recipient": "pas une adresse"}, nil)
+	if resp.StatusCode != 422 || fieldError(page, "recipient") == "" {
+		t.Errorf("bad recipient: %s", resp.Status)
+	}
+	resp, page = owner.postMultipart(base+"/badges/classe-inversee/award", map[string]string{"recipient": "luc@ecole.example"},
+		map[string][2]string{"evidence_file": {"travail.exe", "MZ executable"}})
+	if resp.StatusCode != 422 || fieldError(page, "evidence_file") != locale.T("fr", "error.evidence.type") {
+		t.Errorf("exe evidence: %s %q", resp.Status, fieldError(page, "evidence_file"))
+	}
+	if n, _ := db.CountAwards(ctx, store.AwardFilter{IssuerID: iss.ID}); n != 0 {
+		t.Fatalf("refused award stored")
+	}
+	resp, body = owner.postMultipart(base+"/badges/classe-inversee/award",
+		map[string]string{"recipient": "Luc@Ecole.example", "name": "Luc Tremblay", "narrative": "Séquence sur les fractions.", "language": "fr"},
+		map[string][2]string{"evidence_file": {"séquence-fractions.pdf", pdf}})
+	loc := wantRedirect(t, resp, body, base+"/awards?highlight=")
+	awardID := strings.TrimPrefix(loc, base+"/awards?highlight=")
+	a, err := db.GetAward(ctx, awardID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Recipient.Email != "luc@ecole.example" || len(a.Evidence) != 1 || a.Evidence[0].ContentType != "application/pdf" ||
+		a.Evidence[0].Name != "séquence-fractions.pdf" {
+		t.Errorf("award stored as %+v", a)
+	}
+	if resp, got := f.get(t, "/awards/"+awardID+"/evidence/1"); resp.StatusCode != 200 || string(got) != pdf {
+		t.Errorf("evidence served: %s", resp.Status)
+	}
+
+	// The list shows it; search and filters work; revoke with a reason.
+	_, page = owner.get(base + "/awards?q=tremblay")
+	if !strings.Contains(page, `data-award="`+awardID+`" data-state="sent"`) {
+		t.Errorf("award not listed as sent: %.1000s", page)
+	}
+	_, page = owner.get(base + "/awards?q=nobody")
+	if strings.Contains(page, `data-award="`+awardID+`"`) {
+		t.Error("search does not filter")
+	}
+	resp, _ = owner.post(base+"/awards/"+awardID+"/revoke", "reason", "")
+	if resp.StatusCode != 400 {
+		t.Errorf("revoke without reason: %s", resp.Status)
+	}
+	resp, body = owner.post(base+"/awards/"+awardID+"/revoke", "reason", "Attribué par erreur")
+	wantRedirect(t, resp, body, base+"/awards")
+	_, page = owner.get(base + "/awards?status=revoked")
+	if !strings.Contains(page, `data-award="`+awardID+`" data-state="revoked"`) || !strings.Contains(page, "Attribué par erreur") {
+		t.Error("revoked award not listed with its reason")
+	}
+
+	// An awarder joins by invitation and may award but not edit.
+	resp, body = owner.post(base+"/members", "email", "paul@formation.example", "role", "awarder", "language", "en")
+	wantRedirect(t, resp, body, base+"/members")
+	awarder := f.signUp(t, "en", "Paul Martin", "paul@formation.example")
+	invite := f.mail.link(t, "invite", "paul@formation.example")
+	resp, body = awarder.post(invite)
+	wantRedirect(t, resp, body, base)
+	if resp, _ := awarder.get(base + "/badges/classe-inversee/award"); resp.StatusCode != 200 {
+		t.Errorf("awarder refused the award form: %s", resp.Status)
+	}
+	for _, path := range []string{base + "/badges/new", base + "/badges/classe-inversee/edit", base + "/profile", base + "/members"} {
+		if resp, _ := awarder.get(path); resp.StatusCode != http.StatusForbidden {
+			t.Errorf("awarder GET %s: %s, want 403", path, resp.Status)
+		}
+	}
+
+	// A member of another organisation sees and changes nothing here.
+	other := f.signUp(t, "fr", "Eve Intruse", "eve@autre.example")
+	resp, body = other.post("/workspace", "name", "Autre Organisme", "url", "https://autre.example", "language", "fr")
+	wantRedirect(t, resp, body, "/workspace/autre-organisme")
+	gets := []string{base, base + "/profile", base + "/members", base + "/badges/new", base + "/badges/classe-inversee/edit",
+		base + "/badges/classe-inversee/award", base + "/awards", "/workspace/no-such-org"}
+	for _, path := range gets {
+		if resp, page := other.get(path); resp.StatusCode != http.StatusForbidden || strings.Contains(page, "Formation Québec") {
+			t.Errorf("outsider GET %s: %s", path, resp.Status)
+		}
+	}
+	posts := []string{base + "/profile", base + "/members", base + "/members/" + awardID + "/remove", base + "/badges",
+		base + "/badges/classe-inversee/edit", base + "/badges/classe-inversee/award", base + "/awards/" + awardID + "/revoke"}
+	for _, path := range posts {
+		if resp, _ := other.post(path, "name", "Piraté", "reason", "x", "email", "eve@autre.example", "role", "owner"); resp.StatusCode != http.StatusForbidden {
+			t.Errorf("outsider POST %s: %s", path, resp.Status)
+		}
+	}
+	if got, _ := db.GetIssuerBySlug(ctx, "formation-quebec"); got.Name != "Formation Québec" {
+		t.Error("outsider changed the profile")
+	}
+	// Nor may an organisation's awarder revoke another organisation's award
+	// through its own workspace.
+	resp, _ = other.post("/workspace/autre-organisme/awards/"+f.award.ID+"/revoke", "reason", "x")
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("revoke of another issuer's award through own workspace: %s", resp.Status)
+	}
+
+	// Anonymous visitors are sent to sign in.
+	anon := f.browser(t, "fr")
+	resp, body = anon.get(base + "/awards")
+	wantRedirect(t, resp, body, "/signin?next=")
+}
+
+func TestCatalogueAndIssuerPage(t *testing.T) {
+	f := newFixture(t)
+	b := f.browser(t, "fr")
+	_, page := b.get("/catalogue")
+	if !strings.Contains(page, `data-badge="cssdm/secourisme"`) {
+		t.Fatalf("catalogue: %.800s", page)
+	}
+	_, page = b.get("/catalogue?q=inexistant")
+	if strings.Contains(page, `data-badge="cssdm/secourisme"`) {
+		t.Error("text filter ignored")
+	}
+	_, page = b.get("/catalogue?language=en")
+	if strings.Contains(page, `data-badge="cssdm/secourisme"`) {
+		t.Error("language filter ignored")
+	}
+	_, page = b.get("/catalogue?q=SECOURISME&issuer=cssdm")
+	if !strings.Contains(page, `data-badge="cssdm/secourisme"`) {
+		t.Error("case-insensitive search failed")
+	}
+	resp, page := b.get("/catalogue/cssdm/secourisme")
+	if resp.StatusCode != 200 || byID(page, "badge-name") != "Secourisme" || byID(page, "how-to-earn") == "" {
+		t.Errorf("catalogue badge page: %s", resp.Status)
+	}
+
+	resp, page = b.get("/issuers/cssdm")
+	if resp.StatusCode != 200 || byID(page, "issuer-name") != "Centre de services scolaire" ||
+		!strings.Contains(byID(page, "issuer-did"), "did:web:badges.example.org:issuers:cssdm") {
+		t.Errorf("issuer page: %s %.600s", resp.Status, page)
+	}
+	resp, body := f.get(t, "/issuers/cssdm", "Accept", "application/ld+json")
+	if !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/ld+json") || !strings.Contains(string(body), `"Profile"`) {
+		t.Errorf("profile JSON: %s %.200s", resp.Header.Get("Content-Type"), body)
+	}
+	resp, body = f.get(t, "/issuers/cssdm?format=json", "Accept", "text/html")
+	if !strings.Contains(string(body), `"Profile"`) {
+		t.Errorf("format=json: %s", resp.Header.Get("Content-Type"))
+	}
+}
