@@ -439,4 +439,6 @@ func (s *Service) Require(ctx context.Context, issuerID, userID string, need bad
 }
 
 // String is for logs: never the secret.
-func (i *Invitation) String() string { return fmt.Sprintf("invitation to %s as %s", i.Issuer.Slug, i.Role) }
+func (i *Invitation) String() string {
+	return fmt.Sprintf("invitation to %s as %s", i.Issuer.Slug, i.Role)
+}
