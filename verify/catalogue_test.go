@@ -21,6 +21,8 @@ func emitted(t *testing.T) map[textKey]bool {
 		"CodeType": CodeType, "CodeSchema": CodeSchema, "CodeStructure": CodeStructure, "CodeProof": CodeProof,
 		"CodeIssuerKey": CodeIssuerKey, "CodeValidFrom": CodeValidFrom, "CodeValidUntil": CodeValidUntil,
 		"CodeStatus": CodeStatus, "CodeEndorsements": CodeEndorsements, "CodeRecipient": CodeRecipient,
+		"CodeAssertion": CodeAssertion, "CodeBadgeClass": CodeBadgeClass, "CodeHosted": CodeHosted,
+		"CodeHostScope": CodeHostScope, "CodeLegacy": CodeLegacy,
 	}
 	files, err := filepath.Glob("*.go")
 	if err != nil {
@@ -37,7 +39,7 @@ func emitted(t *testing.T) map[textKey]bool {
 			t.Fatal(err)
 		}
 		ast.Inspect(f, func(n ast.Node) bool {
-			if fd, ok := n.(*ast.FuncDecl); ok && fd.Recv != nil && (fd.Name.Name == "addAll" || fd.Name.Name == "add") {
+			if fd, ok := n.(*ast.FuncDecl); ok && fd.Recv != nil && (fd.Name.Name == "addAll" || fd.Name.Name == "add" || fd.Name.Name == "addStep") {
 				return false // the helpers themselves pass codes through
 			}
 			call, ok := n.(*ast.CallExpr)
@@ -45,7 +47,7 @@ func emitted(t *testing.T) map[textKey]bool {
 				return true
 			}
 			sel, ok := call.Fun.(*ast.SelectorExpr)
-			if !ok || (sel.Sel.Name != "add" && sel.Sel.Name != "addAll") || len(call.Args) < 2 {
+			if !ok || (sel.Sel.Name != "add" && sel.Sel.Name != "addAll" && sel.Sel.Name != "addStep") || len(call.Args) < 2 {
 				return true
 			}
 			codeID, ok := call.Args[0].(*ast.Ident)
@@ -56,6 +58,21 @@ func emitted(t *testing.T) map[textKey]bool {
 			code, ok := codes[codeID.Name]
 			if !ok {
 				t.Errorf("%s: unknown code %s (add it to the test's table)", fset.Position(call.Pos()), codeID.Name)
+				return true
+			}
+			if sel.Sel.Name == "addStep" {
+				// addStep(code, step, outcomes...): the outcomes it may produce.
+				if len(call.Args) < 3 {
+					t.Errorf("%s: addStep lists no outcome", fset.Position(call.Pos()))
+				}
+				for _, arg := range call.Args[2:] {
+					id, ok := arg.(*ast.Ident)
+					if !ok || outcomes[id.Name] == "" {
+						t.Errorf("%s: outcome of addStep is not one of Pass, Fail, Warn, Skip", fset.Position(call.Pos()))
+						continue
+					}
+					found[textKey{code, outcomes[id.Name]}] = true
+				}
 				return true
 			}
 			if sel.Sel.Name == "addAll" {

@@ -19,6 +19,13 @@ const (
 	CodeStatus       Code = "status"       // revocation and suspension
 	CodeEndorsements Code = "endorsements" // embedded endorsements verify
 	CodeRecipient    Code = "recipient"    // issued to the given e-mail address
+
+	// Open Badges 2.0 and 1.0.
+	CodeAssertion  Code = "assertion"   // OB 2.0 data validation of the assertion
+	CodeBadgeClass Code = "badge_class" // the badge class and the issuer profile were obtained
+	CodeHosted     Code = "hosted"      // the issuer's server hosts this assertion, identical
+	CodeHostScope  Code = "host_scope"  // the hosted assertion lives where its issuer allows
+	CodeLegacy     Code = "legacy"      // an Open Badges 1.0 badge: what cannot be checked
 )
 
 type textKey struct {
@@ -56,6 +63,7 @@ var messages = map[textKey]Text{
 	{CodeProof, Pass}: {EN: "The signature is genuine: the badge has not been altered since it was issued.", FR: "La signature est authentique : le badge n'a pas été modifié depuis son émission."},
 	{CodeProof, Fail}: {EN: "The signature does not hold: the badge was altered, or was not signed by the key it names.", FR: "La signature n'est pas valide : le badge a été modifié, ou n'a pas été signé par la clé qu'il indique."},
 	{CodeProof, Warn}: {EN: "The signature could not be checked.", FR: "La signature n'a pas pu être vérifiée."},
+	{CodeProof, Skip}: {EN: "This badge is not signed: its issuer's server vouches for it.", FR: "Ce badge n'est pas signé : c'est le serveur de son émetteur qui s'en porte garant."},
 
 	{CodeIssuerKey, Pass}: {EN: "The signing key belongs to the issuer.", FR: "La clé de signature appartient à l'émetteur."},
 	{CodeIssuerKey, Fail}: {EN: "The signing key does not belong to the issuer named in the badge.", FR: "La clé de signature n'appartient pas à l'émetteur nommé dans le badge."},
@@ -81,6 +89,26 @@ var messages = map[textKey]Text{
 	{CodeRecipient, Pass}: {EN: "The badge was issued to this e-mail address.", FR: "Le badge a été délivré à cette adresse courriel."},
 	{CodeRecipient, Fail}: {EN: "The badge was not issued to this e-mail address.", FR: "Le badge n'a pas été délivré à cette adresse courriel."},
 	{CodeRecipient, Skip}: {EN: "No e-mail address was given to compare with.", FR: "Aucune adresse courriel n'a été fournie pour la comparaison."},
+
+	{CodeAssertion, Pass}: {EN: "The badge follows the Open Badges 2.0 rules.", FR: "Le badge respecte les règles Open Badges 2.0."},
+	{CodeAssertion, Fail}: {EN: "The badge lacks information Open Badges requires, or gives it wrongly.", FR: "Il manque au badge des informations exigées par Open Badges, ou elles sont mal indiquées."},
+	{CodeAssertion, Warn}: {EN: "The badge's contents could not be checked.", FR: "Le contenu du badge n'a pas pu être vérifié."},
+
+	{CodeBadgeClass, Pass}: {EN: "The badge's description and its issuer's profile were found.", FR: "La description du badge et le profil de son émetteur ont été trouvés."},
+	{CodeBadgeClass, Fail}: {EN: "The badge's description or its issuer's profile is missing or inconsistent.", FR: "La description du badge ou le profil de son émetteur est absent ou incohérent."},
+	{CodeBadgeClass, Warn}: {EN: "The badge's description or its issuer's profile could not be retrieved.", FR: "La description du badge ou le profil de son émetteur n'a pas pu être récupéré."},
+
+	{CodeHosted, Pass}: {EN: "The issuer's server still answers for this badge, exactly as shown.", FR: "Le serveur de l'émetteur répond toujours de ce badge, tel qu'il est présenté."},
+	{CodeHosted, Fail}: {EN: "The issuer's server no longer hosts this badge, or hosts a different version of it: this copy was altered.", FR: "Le serveur de l'émetteur n'héberge plus ce badge, ou en héberge une autre version : cette copie a été modifiée."},
+	{CodeHosted, Warn}: {EN: "The issuer's server could not be reached to confirm the badge.", FR: "Le serveur de l'émetteur n'a pas pu être joint pour confirmer le badge."},
+	{CodeHosted, Skip}: {EN: "The badge is signed, not hosted by its issuer.", FR: "Le badge est signé, et non hébergé par son émetteur."},
+
+	{CodeHostScope, Pass}: {EN: "The badge is hosted where its issuer publishes its badges.", FR: "Le badge est hébergé là où son émetteur publie ses badges."},
+	{CodeHostScope, Fail}: {EN: "The badge is hosted outside the places its issuer allows: anyone could have published it.", FR: "Le badge est hébergé hors des emplacements autorisés par son émetteur : n'importe qui aurait pu le publier."},
+	{CodeHostScope, Warn}: {EN: "Where the issuer allows its badges to be hosted could not be checked.", FR: "Les emplacements où l'émetteur autorise l'hébergement de ses badges n'ont pas pu être vérifiés."},
+	{CodeHostScope, Skip}: {EN: "The badge is not hosted: no location to check.", FR: "Le badge n'est pas hébergé : aucun emplacement à vérifier."},
+
+	{CodeLegacy, Warn}: {EN: "This is an Open Badges 1.0 badge: an older form, of which not everything can be checked.", FR: "Ce badge est au format Open Badges 1.0 : une forme ancienne, dont tout ne peut pas être vérifié."},
 }
 
 func message(code Code, outcome Outcome) Text {

@@ -64,9 +64,20 @@ func (t Text) In(lang string) string {
 
 // Party is an issuer, endorser or recipient as the report shows it.
 type Party struct {
-	ID   string `json:"id,omitempty"`
-	Name string `json:"name,omitempty"`
-	URL  string `json:"url,omitempty"`
+	ID          string `json:"id,omitempty"`
+	Name        string `json:"name,omitempty"`
+	URL         string `json:"url,omitempty"`
+	Description string `json:"description,omitempty"`
+	// Image is the image URL (or data: URI) the issuer gives.
+	Image string `json:"image,omitempty"`
+}
+
+// Evidence is one piece of evidence of an award, as the report shows it.
+type Evidence struct {
+	ID          string `json:"id,omitempty"`
+	Name        string `json:"name,omitempty"`
+	Description string `json:"description,omitempty"`
+	Narrative   string `json:"narrative,omitempty"`
 }
 
 // Report is the whole answer for one input.
@@ -75,8 +86,11 @@ type Report struct {
 	// Reason is the plain-language explanation of the verdict.
 	Reason Text `json:"reason"`
 	// Format is the container the credential came in: json, jwt, png or svg.
-	Format string  `json:"format,omitempty"`
-	Checks []Check `json:"checks"`
+	Format string `json:"format,omitempty"`
+	// Standard names the badge's generation when it is not Open Badges 3.0:
+	// "Open Badges 2.0" or "Open Badges 1.0".
+	Standard string  `json:"standard,omitempty"`
+	Checks   []Check `json:"checks"`
 
 	Issuer      *Party     `json:"issuer,omitempty"`
 	Recipient   *Party     `json:"recipient,omitempty"`
@@ -87,6 +101,9 @@ type Report struct {
 	// suspension, when the status list carries one.
 	StatusReason string    `json:"statusReason,omitempty"`
 	Endorsements []*Report `json:"endorsements,omitempty"`
+	// Evidence and Narrative describe the award (Open Badges 2.0).
+	Evidence  []Evidence `json:"evidence,omitempty"`
+	Narrative string     `json:"narrative,omitempty"`
 
 	// Credential is the credential JSON as found in the input (for a JWT,
 	// its decoded credential), never re-serialized.
@@ -94,6 +111,29 @@ type Report struct {
 
 	// statusVerdict is Revoked or Suspended when the status check found so.
 	statusVerdict Verdict
+	// integrity lists the checks that must pass for the badge to be
+	// genuine: the proof, or for a hosted OB 2.0 badge its hosted copy and
+	// the hosting scope. nil means {CodeProof}.
+	integrity []Code
+}
+
+// authentic returns the first integrity check that did not pass (or a
+// placeholder when the check is missing), nil when the badge is genuine.
+func (r *Report) authentic() *Check {
+	codes := r.integrity
+	if codes == nil {
+		codes = []Code{CodeProof}
+	}
+	for _, code := range codes {
+		c := r.Check(code)
+		if c == nil {
+			return &Check{Code: code, Outcome: Skip, Message: message(code, Skip)}
+		}
+		if c.Outcome != Pass {
+			return c
+		}
+	}
+	return nil
 }
 
 // Failed reports whether a check with that code failed.

@@ -57,8 +57,12 @@ func Verify(ctx context.Context, input []byte, opts Options) *Report {
 		v.now = time.Now()
 	}
 	r := &Report{}
-	payload, ok := v.unwrap(r, input)
-	if ok {
+	payload, legacy, ok := v.unwrap(r, input)
+	switch {
+	case !ok:
+	case legacy || isOpenBadges2(payload):
+		v.openBadges2(ctx, r, payload)
+	default:
 		v.credential(ctx, r, payload, 0)
 	}
 	r.conclude()
@@ -66,8 +70,9 @@ func Verify(ctx context.Context, input []byte, opts Options) *Report {
 }
 
 // unwrap finds the credential in the input: it sniffs the container and
-// unbakes images.
-func (v *verifier) unwrap(r *Report, input []byte) ([]byte, bool) {
+// unbakes images. legacy is true for an image baked the Open Badges 2.0 or
+// 1.0 way.
+func (v *verifier) unwrap(r *Report, input []byte) (payload []byte, legacy, ok bool) {
 	trimmed := bytes.TrimSpace(bytes.TrimPrefix(input, []byte("\xef\xbb\xbf")))
 	switch {
 	case bytes.HasPrefix(input, []byte("\x89PNG")):
@@ -80,29 +85,21 @@ func (v *verifier) unwrap(r *Report, input []byte) ([]byte, bool) {
 		r.Format = "jwt"
 	default:
 		r.add(CodeFormat, Fail, "neither JSON, a compact JWT, a PNG nor an SVG")
-		return nil, false
+		return nil, false, false
 	}
 	r.add(CodeFormat, Pass, r.Format)
 	if r.Format != "png" && r.Format != "svg" {
-		return trimmed, true
+		return trimmed, false, true
 	}
 	b, err := bake.Unbake(input)
 	if err != nil {
 		r.add(CodeBaked, Fail, err.Error())
-		return nil, false
-	}
-	if b.Format != bake.FormatOB3 {
-		// Open Badges 2.0 and 1.0 assertions are verified by the OB 2.0
-		// verifier (hosted and signed forms), not by this OB 3.0 pipeline.
-		version := "2.0"
-		if b.Format == bake.FormatOB1 {
-			version = "1.0"
-		}
-		r.add(CodeBaked, Fail, fmt.Sprintf("the image carries an Open Badges %s assertion, which this verifier does not check yet", version))
-		return nil, false
+		return nil, false, false
 	}
 	r.add(CodeBaked, Pass, b.Format.String())
-	return bytes.TrimSpace(b.Payload), true
+	// Open Badges 2.0 and 1.0 images carry assertion JSON, a signed
+	// assertion (JWS) or the hosted assertion's URL.
+	return bytes.TrimSpace(b.Payload), b.Format != bake.FormatOB3, true
 }
 
 // credential verifies a credential given as JSON or as a VC-JWT. depth
@@ -391,16 +388,18 @@ func (r *Report) conclude() {
 			}
 		}
 	}
-	proofCheck := r.Check(CodeProof)
+	notGenuine := r.authentic()
 	switch {
 	case firstFail != nil:
 		r.Verdict = Invalid
-	case proofCheck == nil || proofCheck.Outcome != Pass:
-		// Nothing failed, but the signature could not be checked: the badge
-		// cannot be called valid, nor "genuine but expired" or "genuine but
-		// revoked", since nothing says it is genuine.
+	case notGenuine != nil:
+		// Nothing failed, but the signature (or the hosted copy) could not
+		// be checked: the badge cannot be called valid, nor "genuine but
+		// expired" or "genuine but revoked", since nothing says it is genuine.
 		r.Verdict = Invalid
-		firstFail = proofCheck
+		if notGenuine.Outcome != Skip {
+			firstFail = notGenuine
+		}
 	case r.statusVerdict != "":
 		r.Verdict = r.statusVerdict
 	case r.Failed(CodeValidUntil):

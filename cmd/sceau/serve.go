@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/sceau/sceau/internal/accounts"
 	"github.com/sceau/sceau/internal/blob"
 	"github.com/sceau/sceau/internal/config"
 	"github.com/sceau/sceau/internal/issuing"
@@ -101,10 +102,23 @@ func runServe(e *env, args []string) (int, error) {
 			return exitInvalid, fmt.Errorf("demo data: %w", err)
 		}
 	}
-	handler, err := web.New(web.Options{Service: a.service, Store: a.db, Blobs: a.blobs, BaseURL: a.cfg.BaseURL, Logger: a.log})
+	mailer, runner, err := startMail(a)
 	if err != nil {
 		return exitInvalid, err
 	}
+	acc, err := accounts.New(accounts.Config{DB: a.db, Notifier: notifier{mailer}, BaseURL: a.cfg.BaseURL})
+	if err != nil {
+		return exitInvalid, err
+	}
+	handler, err := web.New(web.Options{Service: a.service, Accounts: acc, Store: a.db, Blobs: a.blobs, BaseURL: a.cfg.BaseURL, Logger: a.log})
+	if err != nil {
+		return exitInvalid, err
+	}
+	// The job runner (e-mail) stops with the server and finishes the job
+	// at hand; unfinished jobs wait in the database for the next start.
+	runnerDone := make(chan error, 1)
+	go func() { runnerDone <- runner.Run(ctx) }()
+	defer func() { stop(); <-runnerDone }()
 	srv := &http.Server{
 		Addr:              a.cfg.Addr,
 		Handler:           handler,

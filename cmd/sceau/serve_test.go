@@ -6,6 +6,9 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -92,6 +95,25 @@ func TestServeDemo(t *testing.T) {
 	}
 	if code, ctype, body := get(path, "application/vc+ld+json"); code != 200 || !strings.Contains(ctype, "json") || !strings.Contains(body, `"proof"`) {
 		t.Fatalf("award credential: %d %s %.200s", code, ctype, body)
+	}
+
+	// Without SMTP, a sign-up's confirmation e-mail lands in the outbox,
+	// delivered by the job runner from the durable queue.
+	res, err := http.PostForm(base+"/signup", url.Values{"name": {"Marie Lemieux"}, "email": {"marie@exemple.ca"},
+		"password": {"un mot de passe solide"}, "password2": {"un mot de passe solide"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	var eml []byte
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline) && eml == nil; time.Sleep(50 * time.Millisecond) {
+		files, _ := filepath.Glob(filepath.Join(dir, "outbox", "*.eml"))
+		if len(files) > 0 {
+			eml, _ = os.ReadFile(files[0])
+		}
+	}
+	if !strings.Contains(string(eml), "marie@exemple.ca") || !strings.Contains(string(eml), base+"/confirm?token=") {
+		t.Fatalf("no confirmation e-mail in the outbox (status %d):\n%.1000s\n%s", res.StatusCode, eml, logs.String())
 	}
 
 	cancel()

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/sceau/sceau/did"
+	"github.com/sceau/sceau/internal/fetch"
 	"github.com/sceau/sceau/verify"
 )
 
@@ -41,8 +42,18 @@ func runVerify(e *env, args []string) (int, error) {
 		opts.Fetcher = d
 		opts.Resolver = &did.MultiResolver{Web: d}
 	}
-	// Without --documents nothing is fetched yet: the SSRF-safe fetcher
-	// arrives with the server (internal/fetch).
+	var client *fetch.Client
+	if *docs == "" {
+		// Online: issuer documents, keys and status lists are fetched
+		// through the one SSRF-safe client; SCEAU_FETCH_ALLOW opens private
+		// hosts (an intranet issuer, a test server).
+		allow, err := fetch.ParseAllowList(e.getenv(fetch.EnvAllow))
+		if err != nil {
+			return exitUsage, fmt.Errorf("%w: %s: %v", errUsage, fetch.EnvAllow, err)
+		}
+		client = fetch.New(fetch.Options{Allow: allow, UserAgent: "Sceau (verify)"})
+		opts.Fetcher = client
+	}
 	if *lang == "" {
 		*lang = languageFromEnv(e)
 	}
@@ -50,7 +61,7 @@ func runVerify(e *env, args []string) (int, error) {
 	code := exitOK
 	var reports []fileReport
 	for _, name := range pos {
-		data, err := readInput(e, name)
+		data, err := verifyInput(e, client, name)
 		if err != nil {
 			return exitUsage, err
 		}
@@ -72,6 +83,22 @@ func runVerify(e *env, args []string) (int, error) {
 		}
 	}
 	return code, nil
+}
+
+// verifyInput reads a file, or fetches an http(s) URL (a hosted OB 2.0
+// assertion, a credential's address) when online.
+func verifyInput(e *env, client *fetch.Client, name string) ([]byte, error) {
+	if !strings.HasPrefix(name, "https://") && !strings.HasPrefix(name, "http://") {
+		return readInput(e, name)
+	}
+	if client == nil {
+		return nil, fmt.Errorf("%w: %s: URLs are not fetched with --documents", errUsage, name)
+	}
+	resp, err := client.Get(context.Background(), name, fetch.Request{Accept: append(append([]string{}, fetch.JSONTypes...), fetch.ImageTypes...)})
+	if err != nil {
+		return nil, fmt.Errorf("fetch %s: %w", name, err)
+	}
+	return resp.Body, nil
 }
 
 type fileReport struct {

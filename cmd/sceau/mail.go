@@ -1,0 +1,82 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"path/filepath"
+
+	"github.com/sceau/sceau/internal/badge"
+	"github.com/sceau/sceau/internal/jobs"
+	"github.com/sceau/sceau/internal/mail"
+)
+
+// startMail builds the e-mail path: a durable queue in the database,
+// drained by a job runner into SMTP (SCEAU_SMTP_URL) or, on the embedded
+// default, into the outbox folder of the data directory. It returns the
+// mailer the application queues with, and the runner to run.
+func startMail(a *app) (*mail.Mailer, *jobs.Runner, error) {
+	var sender mail.Sender
+	if s := a.cfg.SMTPURL.Value(); s != "" {
+		cfg, err := mail.ParseSMTPURL(s)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", "SCEAU_SMTP_URL", err)
+		}
+		smtp, err := mail.NewSMTPSender(cfg)
+		if err != nil {
+			return nil, nil, err
+		}
+		sender = smtp
+		a.log.Info("e-mail goes through SMTP", "smtp", cfg.String())
+	} else {
+		dir := filepath.Join(a.cfg.DataDir, "outbox")
+		box, err := mail.NewOutbox(dir, a.log)
+		if err != nil {
+			return nil, nil, err
+		}
+		sender = box
+		a.log.Info("no SCEAU_SMTP_URL: e-mails are written to the outbox folder", "dir", dir)
+	}
+	runner := jobs.New(a.db, jobs.Options{Logger: a.log})
+	runner.Handle(mail.JobKind, mail.Handler(sender))
+	tpl, err := mail.LoadTemplates()
+	if err != nil {
+		return nil, nil, err
+	}
+	host := "localhost"
+	if u, err := url.Parse(a.cfg.BaseURL); err == nil && u.Hostname() != "" {
+		host = u.Hostname()
+	}
+	m, err := mail.NewMailer(a.db, tpl, mail.Config{From: mail.Address{Name: "Sceau", Email: "no-reply@" + host}, Notify: runner.Notify})
+	if err != nil {
+		return nil, nil, err
+	}
+	return m, runner, nil
+}
+
+// notifier sends the accounts' e-mails through the queue.
+type notifier struct{ m *mail.Mailer }
+
+func (n notifier) ConfirmEmail(ctx context.Context, to, lang, name, link string) error {
+	_, err := n.m.Enqueue(ctx, mail.Address{Name: name, Email: to}, lang, mail.AddressConfirmation{Name: name, ConfirmURL: link})
+	return wrapMail(err)
+}
+
+func (n notifier) ResetPassword(ctx context.Context, to, lang, name, link string) error {
+	_, err := n.m.Enqueue(ctx, mail.Address{Name: name, Email: to}, lang, mail.PasswordReset{Name: name, ResetURL: link})
+	return wrapMail(err)
+}
+
+func (n notifier) Invitation(ctx context.Context, to, lang, org, inviter string, role badge.Role, link string) error {
+	_, err := n.m.Enqueue(ctx, mail.Address{Email: to}, lang, mail.Invitation{OrgName: org, InviterName: inviter, Role: string(role), AcceptURL: link})
+	return wrapMail(err)
+}
+
+// wrapMail classifies a queueing failure: the message could not be
+// stored, which is ours to fix, never the user's.
+func wrapMail(err error) error {
+	if err == nil {
+		return nil
+	}
+	return badge.Internalf(err, "queue e-mail")
+}
