@@ -103,3 +103,8 @@ func cleanFileName(name string) string {
 	}
 	return name
 }
+
+// BadgeImage returns a badge definition's image file.
+func (s *Service) BadgeImage(ctx context.Context, badgeID string) ([]byte, error) {
+	return s.badgeImage(ctx, badgeID)
+}

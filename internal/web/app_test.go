@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"os"
+	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -467,4 +469,52 @@ func TestCatalogueAndIssuerPage(t *testing.T) {
 	if !strings.Contains(string(body), `"Profile"`) {
 		t.Errorf("format=json: %s", resp.Header.Get("Content-Type"))
 	}
+}
+
+// The PDF proof is served in the asked language; its text (read back with
+// poppler when installed) names the badge, the recipient and the issuer.
+func TestAwardProofPDF(t *testing.T) {
+	f := newFixture(t)
+	for _, lang := range []string{"fr", "en"} {
+		resp, body := f.get(t, "/awards/"+f.award.ID+"/proof.pdf", "Accept-Language", lang)
+		if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/pdf" || !bytes.HasPrefix(body, []byte("%PDF-")) {
+			t.Fatalf("%s: %s %s %.20q", lang, resp.Status, resp.Header.Get("Content-Type"), body)
+		}
+		if resp.Header.Get("Content-Language") != lang {
+			t.Errorf("Content-Language %q", resp.Header.Get("Content-Language"))
+		}
+		text, ok := pdfText(t, body)
+		if !ok {
+			continue
+		}
+		for _, want := range []string{"Secourisme", "Marie T.", "Centre de services scolaire", f.award.ID} {
+			if !strings.Contains(text, want) {
+				t.Errorf("%s: PDF text lacks %q", lang, want)
+			}
+		}
+	}
+	if resp, _ := f.get(t, "/awards/00000000-0000-4000-8000-000000000000/proof.pdf"); resp.StatusCode != 404 {
+		t.Errorf("unknown award: %s", resp.Status)
+	}
+}
+
+// pdfText extracts a PDF's text with pdftotext; ok is false (and the test
+// is told) when poppler is not installed, unless SCEAU_REQUIRE_TOOLS=1.
+func pdfText(t *testing.T, pdf []byte) (string, bool) {
+	t.Helper()
+	path, err := exec.LookPath("pdftotext")
+	if err != nil {
+		if os.Getenv("SCEAU_REQUIRE_TOOLS") == "1" {
+			t.Fatal("pdftotext not installed (Debian poppler-utils)")
+		}
+		t.Log("pdftotext not installed: PDF text not checked")
+		return "", false
+	}
+	cmd := exec.Command(path, "-", "-")
+	cmd.Stdin = bytes.NewReader(pdf)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	return string(out), true
 }

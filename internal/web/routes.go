@@ -41,6 +41,7 @@ func (s *server) routes() http.Handler {
 	h("GET /awards/{id}/badge.svg", s.awardBaked("svg"))
 	h("GET /awards/{id}/evidence/{n}", s.evidenceFile)
 	h("GET /awards/{id}/verify", s.verifyAward)
+	h("GET /awards/{id}/proof.pdf", s.awardProof)
 
 	// Open Badges 2.0 hosted documents, for displayers that read only 2.0.
 	h("GET /ob2/assertions/{id}", s.ob2Assertion)
