@@ -11,12 +11,15 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/sceau/sceau/internal/accounts"
+	"github.com/sceau/sceau/internal/api"
 	"github.com/sceau/sceau/internal/blob"
 	"github.com/sceau/sceau/internal/config"
+	"github.com/sceau/sceau/internal/fetch"
 	"github.com/sceau/sceau/internal/issuing"
 	"github.com/sceau/sceau/internal/keys"
 	"github.com/sceau/sceau/internal/store"
@@ -110,10 +113,29 @@ func runServe(e *env, args []string) (int, error) {
 	if err != nil {
 		return exitInvalid, err
 	}
-	handler, err := web.New(web.Options{Service: a.service, Accounts: acc, Store: a.db, Blobs: a.blobs, BaseURL: a.cfg.BaseURL, Logger: a.log})
+	pages, err := web.New(web.Options{Service: a.service, Accounts: acc, Store: a.db, Blobs: a.blobs, BaseURL: a.cfg.BaseURL, Logger: a.log})
 	if err != nil {
 		return exitInvalid, err
 	}
+	allow, err := fetch.ParseAllowList(strings.Join(a.cfg.FetchAllow, ","))
+	if err != nil {
+		return exitUsage, fmt.Errorf("%w: %s: %v", errUsage, config.EnvFetchAllow, err)
+	}
+	client := fetch.New(fetch.Options{Allow: allow, UserAgent: "Sceau (+" + a.cfg.BaseURL + ")"})
+	vcIssuer := a.cfg.VCIssuer
+	if vcIssuer == "" {
+		vcIssuer = demoIssuer
+	}
+	vc, err := api.NewVC(api.VCOptions{Service: a.service, Store: a.db, IssuerSlug: vcIssuer, BaseURL: a.cfg.BaseURL,
+		Logger: a.log, Fetcher: client})
+	if err != nil {
+		return exitInvalid, err
+	}
+	// The VC API has its own body limit and headers: it sits beside the
+	// pages, not inside them.
+	handler := http.NewServeMux()
+	handler.Handle(api.VCPrefix+"/", vc)
+	handler.Handle("/", pages)
 	// The job runner (e-mail) stops with the server and finishes the job
 	// at hand; unfinished jobs wait in the database for the next start.
 	runnerDone := make(chan error, 1)

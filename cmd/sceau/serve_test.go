@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net"
 	"net/http"
@@ -95,6 +96,31 @@ func TestServeDemo(t *testing.T) {
 	}
 	if code, ctype, body := get(path, "application/vc+ld+json"); code != 200 || !strings.Contains(ctype, "json") || !strings.Contains(body, `"proof"`) {
 		t.Fatalf("award credential: %d %s %.200s", code, ctype, body)
+	}
+
+	// The VC API signs for the demo issuer, and verifies what it signed.
+	post := func(path, body string) (int, string) {
+		res, err := http.Post(base+path, "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	code, issued := post("/api/vc/credentials/issue", `{"credential":{"@context":["https://www.w3.org/ns/credentials/v2"],`+
+		`"type":["VerifiableCredential"],"credentialSubject":{"id":"did:example:alice"}}}`)
+	if code != http.StatusCreated || !strings.Contains(issued, `"eddsa-rdfc-2022"`) {
+		t.Fatalf("VC API issue: %d %.300s", code, issued)
+	}
+	var vcResp struct {
+		VC json.RawMessage `json:"verifiableCredential"`
+	}
+	if err := json.Unmarshal([]byte(issued), &vcResp); err != nil {
+		t.Fatal(err)
+	}
+	if code, body := post("/api/vc/credentials/verify", `{"verifiableCredential":`+string(vcResp.VC)+`}`); code != 200 || !strings.Contains(body, `"verified":true`) {
+		t.Fatalf("VC API verify: %d %.300s", code, body)
 	}
 
 	// Without SMTP, a sign-up's confirmation e-mail lands in the outbox,

@@ -32,6 +32,7 @@ const (
 	EnvFetchAllow = "SCEAU_FETCH_ALLOW"
 	EnvSMTPURL    = "SCEAU_SMTP_URL"
 	EnvSuspension = "SCEAU_SUSPENSION_STATUS"
+	EnvVCIssuer   = "SCEAU_VC_ISSUER"
 )
 
 // Defaults.
@@ -82,6 +83,9 @@ type Config struct {
 	// array. Without it a suspension is shown by this server's pages and
 	// its own verification, not by third-party verifiers.
 	SuspensionStatus bool
+	// VCIssuer is the slug of the issuer the VC API (/api/vc) signs
+	// for; empty means the demo issuer.
+	VCIssuer string
 	// SMTPURL is smtp(s)://user:password@host:port (environment only);
 	// printed with its password replaced.
 	SMTPURL Secret
@@ -140,6 +144,7 @@ func Load(args []string, getenv func(string) string) (*Config, error) {
 		TLSCert: str("tls-cert", EnvTLSCert, "", &v.tlsCert),
 		TLSKey:  str("tls-key", EnvTLSKey, "", &v.tlsKey),
 	}
+	c.VCIssuer = str("vc-issuer", EnvVCIssuer, "", &v.vcIssuer)
 	db := strings.TrimSpace(str("database", EnvDatabase, "", &v.database))
 	if err := checkDatabase(db); err != nil {
 		return nil, err
@@ -174,8 +179,8 @@ func Load(args []string, getenv func(string) string) (*Config, error) {
 }
 
 type flagValues struct {
-	addr, baseURL, dataDir, database, tlsCert, tlsKey, fetchAllow string
-	demo, dev, suspension                                         bool
+	addr, baseURL, dataDir, database, tlsCert, tlsKey, fetchAllow, vcIssuer string
+	demo, dev, suspension                                                   bool
 }
 
 func newFlagSet() (*flag.FlagSet, *flagValues) {
@@ -189,6 +194,7 @@ func newFlagSet() (*flag.FlagSet, *flagValues) {
 	fs.BoolVar(&v.demo, "demo", false, "load demonstration data; implies --dev (env "+EnvDemo+")")
 	fs.BoolVar(&v.dev, "dev", false, "development mode: allow a base URL other machines cannot reach (env "+EnvDev+")")
 	fs.BoolVar(&v.suspension, "suspension-status", false, "also embed a suspension status entry in new credentials; the OB 3.0.3 schema allows only one (env "+EnvSuspension+")")
+	fs.StringVar(&v.vcIssuer, "vc-issuer", "", "slug of the issuer the VC API (/api/vc) signs for; default the demo issuer (env "+EnvVCIssuer+")")
 	fs.StringVar(&v.tlsCert, "tls-cert", "", "PEM certificate file to serve HTTPS directly (env "+EnvTLSCert+")")
 	fs.StringVar(&v.tlsKey, "tls-key", "", "PEM private key file for --tls-cert (env "+EnvTLSKey+")")
 	fs.StringVar(&v.fetchAllow, "fetch-allow", "", "comma-separated private hosts or CIDR networks outbound fetches may reach (env "+EnvFetchAllow+")")
