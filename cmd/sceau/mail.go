@@ -2,20 +2,25 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"net/url"
 	"path/filepath"
+	"time"
 
+	"github.com/sceau/sceau/internal/accounts"
 	"github.com/sceau/sceau/internal/badge"
+	"github.com/sceau/sceau/internal/issuing"
 	"github.com/sceau/sceau/internal/jobs"
 	"github.com/sceau/sceau/internal/mail"
+	"github.com/sceau/sceau/internal/store"
 )
 
-// startMail builds the e-mail path: a durable queue in the database,
+// newMail builds the e-mail path: a durable queue in the database,
 // drained by a job runner into SMTP (SCEAU_SMTP_URL) or, on the embedded
 // default, into the outbox folder of the data directory. It returns the
 // mailer the application queues with, and the runner to run.
-func startMail(a *app) (*mail.Mailer, *jobs.Runner, error) {
+func newMail(a *app) (*mail.Mailer, *jobs.Runner, error) {
 	var sender mail.Sender
 	if s := a.cfg.SMTPURL.Value(); s != "" {
 		cfg, err := mail.ParseSMTPURL(s)
@@ -27,7 +32,6 @@ func startMail(a *app) (*mail.Mailer, *jobs.Runner, error) {
 			return nil, nil, err
 		}
 		sender = smtp
-		a.log.Info("e-mail goes through SMTP", "smtp", cfg.String())
 	} else {
 		dir := filepath.Join(a.cfg.DataDir, "outbox")
 		box, err := mail.NewOutbox(dir, a.log)
@@ -35,7 +39,6 @@ func startMail(a *app) (*mail.Mailer, *jobs.Runner, error) {
 			return nil, nil, err
 		}
 		sender = box
-		a.log.Info("no SCEAU_SMTP_URL: e-mails are written to the outbox folder", "dir", dir)
 	}
 	runner := jobs.New(a.db, jobs.Options{Logger: a.log})
 	runner.Handle(mail.JobKind, mail.Handler(sender))
@@ -79,4 +82,36 @@ func wrapMail(err error) error {
 		return nil
 	}
 	return badge.Internalf(err, "queue e-mail")
+}
+
+// announcer queues each award's e-mail (in the award's language) with a
+// claim link, in the award's transaction; notify wakes the runner. With a
+// nil tx (a re-sent announcement) the job is queued on its own.
+func announcer(db *store.DB, m *mail.Mailer, baseURL string, notify func()) issuing.Announce {
+	return func(ctx context.Context, tx *sql.Tx, a *badge.Award, badgeName, issuerName string) error {
+		if a.Recipient.Email == "" {
+			return nil
+		}
+		secret, err := accounts.NewClaimToken(ctx, db, tx, a, time.Now())
+		if err != nil {
+			return err
+		}
+		to := mail.Address{Name: a.Recipient.Name, Email: a.Recipient.Email}
+		data := mail.Award{RecipientName: a.Recipient.Name, BadgeName: badgeName, IssuerName: issuerName,
+			ClaimURL: baseURL + "/claim/" + secret, BadgeURL: baseURL + "/awards/" + a.ID}
+		if tx == nil {
+			_, err = m.Enqueue(ctx, to, a.Language, data)
+		} else {
+			_, err = m.EnqueueTx(ctx, tx, to, a.Language, data)
+		}
+		if err != nil {
+			return badge.Internalf(err, "queue announcement of award %s", a.ID)
+		}
+		if notify != nil {
+			// A job queued in a transaction is seen once it commits; the
+			// runner's poll picks it up if this wake-up comes too early.
+			notify()
+		}
+		return nil
+	}
 }

@@ -21,7 +21,9 @@ import (
 	"github.com/sceau/sceau/internal/config"
 	"github.com/sceau/sceau/internal/fetch"
 	"github.com/sceau/sceau/internal/issuing"
+	"github.com/sceau/sceau/internal/jobs"
 	"github.com/sceau/sceau/internal/keys"
+	"github.com/sceau/sceau/internal/mail"
 	"github.com/sceau/sceau/internal/store"
 	"github.com/sceau/sceau/internal/web"
 )
@@ -33,6 +35,8 @@ type app struct {
 	db      *store.DB
 	blobs   *blob.Disk
 	service *issuing.Service
+	mailer  *mail.Mailer
+	runner  *jobs.Runner
 	log     *slog.Logger
 }
 
@@ -71,13 +75,22 @@ func openApp(ctx context.Context, e *env, args []string) (*app, error) {
 		db.Close()
 		return nil, err
 	}
-	svc, err := issuing.New(issuing.Config{Store: db, Blobs: blobs, Master: master, BaseURL: cfg.BaseURL, SuspensionStatus: cfg.SuspensionStatus})
+	a := &app{cfg: cfg, db: db, blobs: blobs, log: log}
+	// Awards made by any command are announced through the durable
+	// queue; the server's runner delivers them.
+	if a.mailer, a.runner, err = newMail(a); err != nil {
+		blobs.Close()
+		db.Close()
+		return nil, err
+	}
+	a.service, err = issuing.New(issuing.Config{Store: db, Blobs: blobs, Master: master, BaseURL: cfg.BaseURL,
+		SuspensionStatus: cfg.SuspensionStatus, Announce: announcer(db, a.mailer, cfg.BaseURL, a.runner.Notify)})
 	if err != nil {
 		blobs.Close()
 		db.Close()
 		return nil, err
 	}
-	return &app{cfg: cfg, db: db, blobs: blobs, service: svc, log: log}, nil
+	return a, nil
 }
 
 func (a *app) Close() {
@@ -105,11 +118,13 @@ func runServe(e *env, args []string) (int, error) {
 			return exitInvalid, fmt.Errorf("demo data: %w", err)
 		}
 	}
-	mailer, runner, err := startMail(a)
-	if err != nil {
-		return exitInvalid, err
+	runner := a.runner
+	if a.cfg.SMTPURL.IsSet() {
+		a.log.Info("e-mail goes through SMTP", "smtp", a.cfg.SMTPURL)
+	} else {
+		a.log.Info("no SCEAU_SMTP_URL: e-mails are written to the outbox folder", "dir", filepath.Join(a.cfg.DataDir, "outbox"))
 	}
-	acc, err := accounts.New(accounts.Config{DB: a.db, Notifier: notifier{mailer}, BaseURL: a.cfg.BaseURL})
+	acc, err := accounts.New(accounts.Config{DB: a.db, Notifier: notifier{a.mailer}, BaseURL: a.cfg.BaseURL})
 	if err != nil {
 		return exitInvalid, err
 	}

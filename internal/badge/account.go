@@ -75,6 +75,10 @@ const (
 	TokenConfirmEmail  TokenKind = "confirm_email"
 	TokenResetPassword TokenKind = "reset_password"
 	TokenInvitation    TokenKind = "invitation"
+	// TokenClaim is the link of an award's announcement: following it
+	// lets the recipient accept the award into a portfolio. Data holds
+	// {"award": id}.
+	TokenClaim TokenKind = "claim"
 )
 
 // Token is a one-time token as stored: Hash is the SHA-256 of the secret

@@ -3,6 +3,7 @@ package issuing
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/sceau/sceau/bake"
 	"github.com/sceau/sceau/internal/badge"
+	"github.com/sceau/sceau/internal/store"
 	"github.com/sceau/sceau/ob3"
 	"github.com/sceau/sceau/proof"
 	"github.com/sceau/sceau/status"
@@ -56,7 +58,14 @@ func (s *Service) AwardMany(ctx context.Context, ins []AwardInput) ([]*badge.Awa
 		}
 		awards[i] = a
 	}
-	n, err := s.db.CreateAwards(ctx, awards, c.sign)
+	var after store.AfterAward
+	if s.announce != nil {
+		after = func(ctx context.Context, tx *sql.Tx, a *badge.Award) error {
+			bi := c.badges[a.BadgeID]
+			return s.announce(ctx, tx, a, bi.b.Name, c.issuers[bi.issID].iss.Name)
+		}
+	}
+	n, err := s.db.CreateAwardsThen(ctx, awards, c.sign, after)
 	if err != nil {
 		return awards[:n], err
 	}

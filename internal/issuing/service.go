@@ -8,6 +8,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -39,10 +40,19 @@ type Config struct {
 	// a suspension is recorded and published in the suspension list but is
 	// not visible to verifiers of those credentials.
 	SuspensionStatus bool
+	// Announce, when set, runs for each new award in the transaction that
+	// stores it (and with a nil tx for a re-sent announcement): it queues
+	// the award's e-mail with its claim link, so an award and its
+	// announcement exist together or not at all.
+	Announce Announce
 }
+
+// Announce queues the announcement of an award: see Config.Announce.
+type Announce func(ctx context.Context, tx *sql.Tx, a *badge.Award, badgeName, issuerName string) error
 
 // Service issues and publishes credentials. It is safe for concurrent use.
 type Service struct {
+	announce   Announce
 	db         *store.DB
 	blobs      blob.Store
 	master     *keys.MasterKey
@@ -80,7 +90,7 @@ func New(cfg Config) (*Service, error) {
 	}
 	s := &Service{
 		db: cfg.Store, blobs: cfg.Blobs, master: cfg.Master, urls: newURLs(cfg.BaseURL),
-		now: cfg.Now, rand: cfg.Rand, suspension: cfg.SuspensionStatus,
+		now: cfg.Now, rand: cfg.Rand, suspension: cfg.SuspensionStatus, announce: cfg.Announce,
 		keyCache: map[keyRef]ed25519.PrivateKey{}, listCache: map[listRef]*cachedList{},
 	}
 	if s.now == nil {

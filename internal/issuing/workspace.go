@@ -108,3 +108,28 @@ func cleanFileName(name string) string {
 func (s *Service) BadgeImage(ctx context.Context, badgeID string) ([]byte, error) {
 	return s.badgeImage(ctx, badgeID)
 }
+
+// Resend queues the announcement of an award again (a new claim link;
+// earlier links keep working until used or expired). Awards to a DID
+// have no e-mail to announce to.
+func (s *Service) Resend(ctx context.Context, awardID string) error {
+	a, err := s.db.GetAward(ctx, awardID)
+	if err != nil {
+		return err
+	}
+	if a.Recipient.Email == "" {
+		return badge.Conflictf("", "award.no_email", "this award was made to a DID, not an e-mail address")
+	}
+	if s.announce == nil {
+		return badge.Internalf(errors.New("no announcer configured"), "resend award %s", awardID)
+	}
+	b, err := s.db.GetBadge(ctx, a.BadgeID)
+	if err != nil {
+		return err
+	}
+	iss, err := s.db.GetIssuer(ctx, a.IssuerID)
+	if err != nil {
+		return err
+	}
+	return s.announce(ctx, nil, a, b.Name, iss.Name)
+}

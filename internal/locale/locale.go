@@ -6,6 +6,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"sort"
 
@@ -21,7 +22,11 @@ var Languages = []string{"fr", "en"}
 // CookieName is the cookie that remembers a language chosen by the user.
 const CookieName = "lang"
 
-//go:embed fr.json en.json
+// Each language is a folder of JSON files, one per area of the
+// application (core.json, portfolio.json…), merged at load; a key defined
+// in two files of one language is a defect.
+//
+//go:embed fr/*.json en/*.json
 var files embed.FS
 
 // catalogs maps a language to its messages; loaded once, at init, because
@@ -31,15 +36,28 @@ var catalogs = mustLoad()
 func mustLoad() map[string]map[string]string {
 	out := map[string]map[string]string{}
 	for _, lang := range Languages {
-		b, err := files.ReadFile(lang + ".json")
-		if err != nil {
-			panic(fmt.Sprintf("locale: read %s.json: %v", lang, err))
+		names, err := fs.Glob(files, lang+"/*.json")
+		if err != nil || len(names) == 0 {
+			panic(fmt.Sprintf("locale: no catalogue files for %s", lang))
 		}
-		var m map[string]string
-		if err := json.Unmarshal(b, &m); err != nil {
-			panic(fmt.Sprintf("locale: decode %s.json: %v", lang, err))
+		merged := map[string]string{}
+		for _, name := range names {
+			b, err := files.ReadFile(name)
+			if err != nil {
+				panic(fmt.Sprintf("locale: read %s: %v", name, err))
+			}
+			var m map[string]string
+			if err := json.Unmarshal(b, &m); err != nil {
+				panic(fmt.Sprintf("locale: decode %s: %v", name, err))
+			}
+			for k, v := range m {
+				if _, dup := merged[k]; dup {
+					panic(fmt.Sprintf("locale: key %q defined twice in %s/", k, lang))
+				}
+				merged[k] = v
+			}
 		}
-		out[lang] = m
+		out[lang] = merged
 	}
 	return out
 }

@@ -74,6 +74,17 @@ type SignFunc func(*badge.Award) error
 // failing one are stored and the rest are not (their fields may have been
 // set all the same). Indexes of a failed batch are not consumed.
 func (s *DB) CreateAwards(ctx context.Context, awards []*badge.Award, sign SignFunc) (int, error) {
+	return s.CreateAwardsThen(ctx, awards, sign, nil)
+}
+
+// AfterAward runs for each award inside the transaction that stores it,
+// after the insert: what must exist if and only if the award does (its
+// announcement e-mail job, its claim token) is written there.
+type AfterAward func(ctx context.Context, tx *sql.Tx, a *badge.Award) error
+
+// CreateAwardsThen is CreateAwards with after (which may be nil) run for
+// each award in its transaction.
+func (s *DB) CreateAwardsThen(ctx context.Context, awards []*badge.Award, sign SignFunc, after AfterAward) (int, error) {
 	for i, a := range awards {
 		if err := a.Validate(); err != nil {
 			return 0, fmt.Errorf("award %d: %w", i+1, err)
@@ -85,7 +96,21 @@ func (s *DB) CreateAwards(ctx context.Context, awards []*badge.Award, sign SignF
 	stored := 0
 	for start := 0; start < len(awards); start += AwardBatchSize {
 		batch := awards[start:min(start+AwardBatchSize, len(awards))]
-		if err := s.inTx(ctx, func(tx *sql.Tx) error { return s.insertAwards(ctx, tx, batch, sign) }); err != nil {
+		err := s.inTx(ctx, func(tx *sql.Tx) error {
+			if err := s.insertAwards(ctx, tx, batch, sign); err != nil {
+				return err
+			}
+			if after == nil {
+				return nil
+			}
+			for _, a := range batch {
+				if err := after(ctx, tx, a); err != nil {
+					return fmt.Errorf("award %s: %w", a.ID, err)
+				}
+			}
+			return nil
+		})
+		if err != nil {
 			return stored, err
 		}
 		stored += len(batch)

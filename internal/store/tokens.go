@@ -11,6 +11,11 @@ import (
 // CreateToken stores a one-time token (its hash: the secret itself is
 // only in the e-mail). CreatedAt is set.
 func (s *DB) CreateToken(ctx context.Context, t *badge.Token) error {
+	return s.CreateTokenTx(ctx, nil, t)
+}
+
+// CreateTokenTx is CreateToken inside tx (nil: outside any transaction).
+func (s *DB) CreateTokenTx(ctx context.Context, tx *sql.Tx, t *badge.Token) error {
 	if t.Hash == "" || t.Kind == "" || t.ExpiresAt.IsZero() {
 		return badge.Internalf(nil, "create token: hash, kind and expiry are required")
 	}
@@ -18,7 +23,11 @@ func (s *DB) CreateToken(ctx context.Context, t *badge.Token) error {
 		t.Data = "{}"
 	}
 	t.CreatedAt = s.timestamp()
-	_, err := s.db.ExecContext(ctx, `INSERT INTO tokens (hash, kind, user_id, email, data, expires_at, created_at)
+	var db execer = s.db
+	if tx != nil {
+		db = tx
+	}
+	_, err := db.ExecContext(ctx, `INSERT INTO tokens (hash, kind, user_id, email, data, expires_at, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 		t.Hash, string(t.Kind), nullString(t.UserID), t.Email, t.Data, storedTime(t.ExpiresAt), t.CreatedAt)
 	if err != nil {

@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"io/fs"
 	"net"
 	"net/http"
 	"net/url"
+	"path"
 	"strings"
 	"time"
 
@@ -22,17 +24,18 @@ import (
 // (templates/layout.html) and a session. Public badge documents do not
 // load the session: they are the same for everyone and cached.
 
-// appPageNames are the templates under templates/app/, each parsed with
-// the layout; a missing one fails New.
-var appPageNames = []string{
-	"home", "signup", "signin", "check_email", "reset_request", "reset", "account", "invitation",
-	"workspace", "org", "org_profile", "members", "badge_form", "award_form", "awards",
-	"catalogue", "catalogue_badge", "issuer",
-}
-
+// parseAppPages parses every template under templates/app/ with the
+// layout, named by its file name without .html. A page a handler renders
+// but that does not exist fails that handler's tests (render returns an
+// Internal error); a template that does not parse fails start-up.
 func (s *server) parseAppPages() error {
-	for _, name := range appPageNames {
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/app/"+name+".html")
+	names, err := fs.Glob(templateFS, "templates/app/*.html")
+	if err != nil {
+		return fmt.Errorf("web: list templates: %w", err)
+	}
+	for _, file := range names {
+		name := strings.TrimSuffix(path.Base(file), ".html")
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", file)
 		if err != nil {
 			return fmt.Errorf("web: parse template app/%s: %w", name, err)
 		}

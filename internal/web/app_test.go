@@ -362,6 +362,15 @@ func testWorkspace(t *testing.T, db *store.DB) {
 		t.Errorf("evidence served: %s", resp.Status)
 	}
 
+	// Announced when awarded; the announcement can be sent again.
+	f.mail.link(t, "award", "luc@ecole.example")
+	f.mail.mu.Lock()
+	delete(f.mail.links, "award luc@ecole.example")
+	f.mail.mu.Unlock()
+	resp, body = owner.post(base + "/awards/" + awardID + "/resend")
+	wantRedirect(t, resp, body, base+"/awards?highlight=")
+	f.mail.link(t, "award", "luc@ecole.example")
+
 	// The list shows it; search and filters work; revoke with a reason.
 	_, page = owner.get(base + "/awards?q=tremblay")
 	if !strings.Contains(page, `data-award="`+awardID+`" data-state="sent"`) {

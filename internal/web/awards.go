@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/sceau/sceau/internal/badge"
@@ -229,5 +230,6 @@ var funcs = template.FuncMap{
 		}
 		return m, nil
 	},
-	"list": func(v ...string) []string { return v },
+	"list":      func(v ...string) []string { return v },
+	"hasPrefix": strings.HasPrefix,
 }

@@ -90,6 +90,7 @@ func (s *server) routes() http.Handler {
 	a("POST /workspace/{org}/badges/{badge}/award", s.awardOne)
 	a("GET /workspace/{org}/awards", s.awards)
 	a("POST /workspace/{org}/awards/{id}/revoke", s.revokeAward)
+	a("POST /workspace/{org}/awards/{id}/resend", s.resendAward)
 
 	static, _ := fs.Sub(staticFS, "static")
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"fmt"
 	"image"
 	"image/color"
@@ -76,7 +77,13 @@ func newFixtureOn(t *testing.T, db *store.DB) *fixture {
 	f := &fixture{now: time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC), email: "marie.tremblay@exemple.ca", db: db, mail: &mailbox{}}
 	clock := func() time.Time { return f.now }
 	db.SetClock(clock)
-	f.svc, err = issuing.New(issuing.Config{Store: db, Blobs: blobs, Master: master, BaseURL: testBase, Now: clock})
+	announce := func(ctx context.Context, tx *sql.Tx, a *badge.Award, _, _ string) error {
+		if a.Recipient.Email == "" {
+			return nil
+		}
+		return f.mail.put("award", a.Recipient.Email, testBase+"/awards/"+a.ID)
+	}
+	f.svc, err = issuing.New(issuing.Config{Store: db, Blobs: blobs, Master: master, BaseURL: testBase, Now: clock, Announce: announce})
 	if err != nil {
 		t.Fatal(err)
 	}

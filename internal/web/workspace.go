@@ -749,3 +749,20 @@ func asBadgeError(err error) *badge.Error {
 	}
 	return badge.Internalf(err, "upload")
 }
+
+// resendAward queues the award's announcement again.
+func (s *server) resendAward(w http.ResponseWriter, r *http.Request) error {
+	o, err := s.member(r, badge.RoleAwarder)
+	if err != nil {
+		return err
+	}
+	a, err := s.orgAward(r, o)
+	if err != nil {
+		return err
+	}
+	if err := s.svc.Resend(r.Context(), a.ID); err != nil {
+		return err
+	}
+	s.flash(r, "flash.resent", a.Recipient.Email)
+	return redirect(w, r, "/workspace/"+o.Issuer.Slug+"/awards?highlight="+a.ID)
+}
