@@ -128,15 +128,16 @@ func runServe(e *env, args []string) (int, error) {
 	if err != nil {
 		return exitInvalid, err
 	}
-	pages, err := web.New(web.Options{Service: a.service, Accounts: acc, Store: a.db, Blobs: a.blobs, BaseURL: a.cfg.BaseURL, Logger: a.log})
-	if err != nil {
-		return exitInvalid, err
-	}
 	allow, err := fetch.ParseAllowList(strings.Join(a.cfg.FetchAllow, ","))
 	if err != nil {
 		return exitUsage, fmt.Errorf("%w: %s: %v", errUsage, config.EnvFetchAllow, err)
 	}
 	client := fetch.New(fetch.Options{Allow: allow, UserAgent: "Sceau (+" + a.cfg.BaseURL + ")"})
+	pages, err := web.New(web.Options{Service: a.service, Accounts: acc, Store: a.db, Blobs: a.blobs, BaseURL: a.cfg.BaseURL, Logger: a.log,
+		Fetcher: client})
+	if err != nil {
+		return exitInvalid, err
+	}
 	vcIssuer := a.cfg.VCIssuer
 	if vcIssuer == "" {
 		vcIssuer = demoIssuer

@@ -16,6 +16,7 @@ import (
 
 	"github.com/alexedwards/scs/v2"
 
+	"github.com/sceau/sceau/did"
 	"github.com/sceau/sceau/internal/accounts"
 	"github.com/sceau/sceau/internal/blob"
 	"github.com/sceau/sceau/internal/issuing"
@@ -31,6 +32,10 @@ type Options struct {
 	Blobs    blob.Store
 	BaseURL  string
 	Logger   *slog.Logger
+	// Fetcher fetches what visitors ask the verification page to check
+	// (a badge URL, other issuers' documents): the SSRF-safe client of
+	// internal/fetch. nil: nothing remote is fetched.
+	Fetcher did.Fetcher
 	// Now is the clock of verifications; nil means time.Now.
 	Now func() time.Time
 }
@@ -54,6 +59,7 @@ type server struct {
 	// accounts and sessions serve the application pages.
 	accounts *accounts.Service
 	sessions *scs.SessionManager
+	fetcher  did.Fetcher
 	clock    func() time.Time
 }
 
@@ -70,7 +76,7 @@ func New(opts Options) (http.Handler, error) {
 	}
 	s := &server{defs: newDefinitions(), svc: opts.Service, db: opts.Store, blobs: opts.Blobs,
 		baseURL: strings.TrimRight(opts.BaseURL, "/"), log: opts.Logger, clock: opts.Now, pages: map[string]*template.Template{},
-		app: map[string]*template.Template{}, accounts: opts.Accounts}
+		app: map[string]*template.Template{}, accounts: opts.Accounts, fetcher: opts.Fetcher}
 	s.sessions = newSessions(opts.Store.Sessions(), s.baseURL)
 	if s.log == nil {
 		s.log = slog.Default()
