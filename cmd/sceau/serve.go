@@ -90,6 +90,7 @@ func openApp(ctx context.Context, e *env, args []string) (*app, error) {
 		db.Close()
 		return nil, err
 	}
+	a.runner.Handle(issuing.BatchJobKind, a.service.RunBatchJob)
 	return a, nil
 }
 
@@ -134,7 +135,7 @@ func runServe(e *env, args []string) (int, error) {
 	}
 	client := fetch.New(fetch.Options{Allow: allow, UserAgent: "Sceau (+" + a.cfg.BaseURL + ")"})
 	pages, err := web.New(web.Options{Service: a.service, Accounts: acc, Store: a.db, Blobs: a.blobs, BaseURL: a.cfg.BaseURL, Logger: a.log,
-		Fetcher: client})
+		Fetcher: client, Notify: runner.Notify})
 	if err != nil {
 		return exitInvalid, err
 	}

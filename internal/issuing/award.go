@@ -22,6 +22,10 @@ import (
 // AwardInput is what an issuer gives to award a badge to one recipient.
 // Exactly one of Email and DID identifies the recipient.
 type AwardInput struct {
+	// ID, when set, is the award's id (a UUID): a batch derives it from
+	// the batch and row, so that a batch run again never awards twice.
+	ID         string
+	Row        int // the CSV row the input came from, 0 otherwise
 	BadgeID    string
 	Email      string
 	DID        string
@@ -189,6 +193,7 @@ func (c *awardContext) prepare(ctx context.Context, in AwardInput) (*badge.Award
 		return nil, err
 	}
 	a := &badge.Award{
+		ID:      in.ID,
 		BadgeID: in.BadgeID, IssuerID: bi.issID,
 		Recipient: badge.Recipient{Email: in.Email, DID: in.DID, Name: in.Name},
 		Narrative: in.Narrative, Evidence: in.Evidence,

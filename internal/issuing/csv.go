@@ -27,6 +27,7 @@ const (
 type RowError struct {
 	Row     int
 	Field   string // the column at fault, "" for the row as a whole
+	Code    string // stable identifier for translation, "" for file-level problems
 	Message string
 }
 
@@ -144,7 +145,7 @@ func ParseCSVWith(r io.Reader, opts CSVOptions) ([]AwardInput, []RowError) {
 			errs = append(errs, RowError{Row: row, Message: fmt.Sprintf("%d fields, the header has %d", len(rec), len(header))})
 			continue
 		}
-		in := AwardInput{Email: field(rec, "email"), Name: field(rec, "name"), Narrative: field(rec, "narrative")}
+		in := AwardInput{Row: row, Email: field(rec, "email"), Name: field(rec, "name"), Narrative: field(rec, "narrative")}
 		if u := field(rec, "evidence_url"); u != "" {
 			in.Evidence = []badge.Evidence{{URL: u}}
 		}
@@ -171,14 +172,14 @@ func ParseCSVWith(r io.Reader, opts CSVOptions) ([]AwardInput, []RowError) {
 // errors come with their row number.
 func checkRow(in AwardInput) *RowError {
 	if in.Email == "" {
-		return &RowError{Field: "email", Message: "e-mail address missing"}
+		return &RowError{Field: "email", Code: "csv.email_missing", Message: "e-mail address missing"}
 	}
 	a := badge.Award{BadgeID: "x", IssuerID: "x", Narrative: in.Narrative, Evidence: in.Evidence,
 		Recipient: badge.Recipient{Email: in.Email, Name: in.Name}}
 	if err := a.Validate(); err != nil {
 		var be *badge.Error
 		if errors.As(err, &be) {
-			return &RowError{Field: csvField(be.Field), Message: be.Message}
+			return &RowError{Field: csvField(be.Field), Code: be.Code, Message: be.Message}
 		}
 		return &RowError{Message: err.Error()}
 	}

@@ -28,21 +28,21 @@ func TestParseCSV(t *testing.T) {
 		{
 			name:  "comma, no BOM",
 			input: "email,name\nmarie@exemple.ca,Marie\n",
-			want:  []AwardInput{{Email: "marie@exemple.ca", Name: "Marie"}},
+			want:  []AwardInput{{Row: 2, Email: "marie@exemple.ca", Name: "Marie"}},
 		},
 		{
 			name:  "BOM, semicolons, CRLF, French headers, quoted separator",
 			input: read("recipients-fr.csv"),
 			want: []AwardInput{
-				{Email: "marie@exemple.ca", Name: "Marie Tremblay", Narrative: "A réussi; avec mention",
+				{Row: 2, Email: "marie@exemple.ca", Name: "Marie Tremblay", Narrative: "A réussi; avec mention",
 					Evidence: []badge.Evidence{{URL: "https://exemple.ca/p.pdf"}}},
-				{Email: "paul@exemple.ca", Name: "Paul"},
+				{Row: 3, Email: "paul@exemple.ca", Name: "Paul"},
 			},
 		},
 		{
 			name:  "header case and spaces, blank lines",
 			input: " Email , NOM \n\nmarie@exemple.ca, Marie \n\n",
-			want:  []AwardInput{{Email: "marie@exemple.ca", Name: "Marie"}},
+			want:  []AwardInput{{Row: 3, Email: "marie@exemple.ca", Name: "Marie"}},
 		},
 		{
 			name:  "bad rows reported by number, nothing valid returned",
@@ -56,7 +56,7 @@ func TestParseCSV(t *testing.T) {
 			name:  "bad rows skipped on request",
 			input: read("recipients-bad.csv"),
 			skip:  true,
-			want:  []AwardInput{{Email: "marie@exemple.ca", Name: "Marie"}, {Email: "luc@exemple.ca", Name: "Luc"}},
+			want:  []AwardInput{{Row: 2, Email: "marie@exemple.ca", Name: "Marie"}, {Row: 4, Email: "luc@exemple.ca", Name: "Luc"}},
 			errs: []RowError{
 				{Row: 3, Field: "email", Message: `"pas-une-adresse" is not a valid e-mail address`},
 				{Row: 5, Field: "email", Message: "e-mail address missing"},

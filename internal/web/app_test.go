@@ -11,11 +11,14 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/sceau/sceau/internal/badge"
+	"github.com/sceau/sceau/internal/issuing"
 	"github.com/sceau/sceau/internal/locale"
 	"github.com/sceau/sceau/internal/store"
 	"github.com/sceau/sceau/internal/store/storetest"
@@ -526,4 +529,102 @@ func pdfText(t *testing.T, pdf []byte) (string, bool) {
 		t.Fatalf("pdftotext: %v", err)
 	}
 	return string(out), true
+}
+
+// A recipients file of 50 with two bad rows: every row is shown with its
+// errors before anything is awarded; started, the job awards the 48 valid
+// rows; the progress answers as JSON for the bar.
+func TestBulkAwardPages(t *testing.T) { storetest.ForEach(t, testBulkAwardPages) }
+
+func testBulkAwardPages(t *testing.T, db *store.DB) {
+	f := newFixtureOn(t, db)
+	ctx := context.Background()
+	owner := f.signUp(t, "en", "Anne Gagnon", "anne@formation.example")
+	resp, body := owner.post("/workspace", "name", "Formation Québec", "url", "https://formation.example", "language", "fr")
+	wantRedirect(t, resp, body, "/workspace/formation-quebec")
+	base := "/workspace/formation-quebec"
+	resp, body = owner.postMultipart(base+"/badges", map[string]string{"name": "Atelier", "description": "Atelier de 3 h.",
+		"criteria": "Participer.", "language": "fr"}, map[string][2]string{"image": {"b.png", string(pngImage(t))}})
+	wantRedirect(t, resp, body, base)
+
+	var csv strings.Builder
+	csv.WriteString("\uFEFFcourriel;nom\r\n")
+	for i := 1; i <= 50; i++ {
+		switch i {
+		case 10:
+			csv.WriteString("pas-une-adresse;Paul\r\n")
+		case 30:
+			csv.WriteString(";Vide\r\n")
+		default:
+			csv.WriteString("p" + strconv.Itoa(i) + "@ecole.example;Personne " + strconv.Itoa(i) + "\r\n")
+		}
+	}
+	// No file, and a file without an e-mail column: refused by the field.
+	resp, page := owner.postMultipart(base+"/badges/atelier/batches", nil, nil)
+	if resp.StatusCode != 422 || fieldError(page, "file") != locale.T("en", "error.csv.no_file") {
+		t.Errorf("no file: %s %q", resp.Status, fieldError(page, "file"))
+	}
+	resp, page = owner.postMultipart(base+"/badges/atelier/batches", nil, map[string][2]string{"file": {"x.csv", "nom\nPaul\n"}})
+	if resp.StatusCode != 422 || fieldError(page, "file") != locale.T("en", "error.csv.file") {
+		t.Errorf("no e-mail column: %s %q", resp.Status, fieldError(page, "file"))
+	}
+
+	resp, body = owner.postMultipart(base+"/badges/atelier/batches", nil, map[string][2]string{"file": {"inscrits.csv", csv.String()}})
+	loc := wantRedirect(t, resp, body, base+"/batches/")
+	_, page = owner.get(loc)
+	if n := strings.Count(page, `<tr data-row=`); n != 50 {
+		t.Errorf("preview lists %d rows, want 50", n)
+	}
+	if n := strings.Count(page, `data-error="true"`); n != 2 {
+		t.Errorf("preview marks %d rows refused, want 2", n)
+	}
+	if !strings.Contains(page, `<tr data-row="11" class="row-error" data-error="true">`) || !strings.Contains(page, locale.T("en", "error.csv.email_missing")) {
+		t.Errorf("refused rows not shown with their errors: %.2000s", page)
+	}
+	if n, _ := db.CountAwards(ctx, store.AwardFilter{Search: "ecole.example"}); n != 0 {
+		t.Fatal("the preview awarded")
+	}
+
+	resp, body = owner.post(loc + "/start")
+	wantRedirect(t, resp, body, loc)
+	resp, _ = owner.post(loc + "/start")
+	if resp.StatusCode != http.StatusConflict {
+		t.Errorf("second start: %s", resp.Status)
+	}
+	_, page = owner.get(loc)
+	if !strings.Contains(page, `id="batch-progress"`) {
+		t.Error("no progress bar")
+	}
+	// The runner's part, done here: claim the job and run it.
+	job, err := db.ClaimJob(ctx, []string{issuing.BatchJobKind}, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.RunBatchJob(ctx, job.Payload); err != nil {
+		t.Fatal(err)
+	}
+	resp, body = f.browserGetJSON(t, owner, loc+"?format=json")
+	if !strings.Contains(body, `"state":"done"`) || !strings.Contains(body, `"done":48`) || !strings.Contains(body, `"total":48`) {
+		t.Errorf("progress JSON: %s %s", resp.Status, body)
+	}
+	if n, _ := db.CountAwards(ctx, store.AwardFilter{Search: "ecole.example"}); n != 48 {
+		t.Errorf("%d awards, want 48", n)
+	}
+	// Another organisation's member cannot see the batch.
+	other := f.signUp(t, "fr", "Eve Intruse", "eve@autre.example")
+	if resp, _ := other.get(loc); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("outsider sees the batch: %s", resp.Status)
+	}
+}
+
+func (f *fixture) browserGetJSON(t *testing.T, b *browser, path string) (*http.Response, string) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", f.srv.URL+path, nil)
+	resp, err := b.c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp, string(body)
 }

@@ -36,6 +36,9 @@ type Options struct {
 	// (a badge URL, other issuers' documents): the SSRF-safe client of
 	// internal/fetch. nil: nothing remote is fetched.
 	Fetcher did.Fetcher
+	// Notify wakes the job runner after a job is queued (a started
+	// batch); nil leaves the job to the runner's next poll.
+	Notify func()
 	// Now is the clock of verifications; nil means time.Now.
 	Now func() time.Time
 }
@@ -60,6 +63,7 @@ type server struct {
 	accounts *accounts.Service
 	sessions *scs.SessionManager
 	fetcher  did.Fetcher
+	notify   func()
 	clock    func() time.Time
 }
 
@@ -76,7 +80,8 @@ func New(opts Options) (http.Handler, error) {
 	}
 	s := &server{defs: newDefinitions(), svc: opts.Service, db: opts.Store, blobs: opts.Blobs,
 		baseURL: strings.TrimRight(opts.BaseURL, "/"), log: opts.Logger, clock: opts.Now, pages: map[string]*template.Template{},
-		app: map[string]*template.Template{}, accounts: opts.Accounts, fetcher: opts.Fetcher}
+		app: map[string]*template.Template{}, accounts: opts.Accounts, fetcher: opts.Fetcher,
+		notify: opts.Notify}
 	s.sessions = newSessions(opts.Store.Sessions(), s.baseURL)
 	if s.log == nil {
 		s.log = slog.Default()

@@ -31,3 +31,23 @@ document.addEventListener("DOMContentLoaded", function () {
     render();
   }
 });
+
+// The bulk award progress bar follows the job by polling its JSON.
+document.addEventListener("DOMContentLoaded", function () {
+  var box = document.getElementById("batch-progress-box");
+  if (!box || box.dataset.state === "done") { return; }
+  var bar = document.getElementById("batch-progress");
+  var done = document.getElementById("batch-done");
+  var poll = function () {
+    fetch(box.dataset.poll, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (r) { return r.json(); })
+      .then(function (b) {
+        bar.value = b.done;
+        done.textContent = b.done;
+        if (b.state === "done" || b.state === "failed") { window.location.reload(); return; }
+        setTimeout(poll, 1000);
+      })
+      .catch(function () { setTimeout(poll, 3000); });
+  };
+  setTimeout(poll, 500);
+});

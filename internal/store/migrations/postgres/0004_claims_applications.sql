@@ -4,3 +4,44 @@ ALTER TABLE badges ADD COLUMN applications_open BOOLEAN NOT NULL DEFAULT FALSE;
 ALTER TABLE awards ADD COLUMN claimed_by TEXT REFERENCES users (id);
 ALTER TABLE awards ADD COLUMN claimed_at TIMESTAMPTZ;
 CREATE INDEX awards_claimed_by ON awards (claimed_by) WHERE claimed_by IS NOT NULL;
+
+-- Bulk awards from a recipients file: the checked rows wait here for the
+-- issuer's go-ahead, then a durable job awards them chunk by chunk,
+-- recording its progress.
+CREATE TABLE award_batches (
+    id          TEXT PRIMARY KEY,
+    issuer_id   TEXT NOT NULL REFERENCES issuers (id),
+    badge_id    TEXT NOT NULL REFERENCES badges (id),
+    created_by  TEXT REFERENCES users (id),
+    file_name   TEXT NOT NULL DEFAULT '',
+    state       TEXT NOT NULL CHECK (state IN ('preview', 'queued', 'running', 'done', 'failed')),
+    rows        TEXT NOT NULL,
+    row_errors  TEXT NOT NULL DEFAULT '[]',
+    total       BIGINT NOT NULL,
+    done        BIGINT NOT NULL DEFAULT 0,
+    last_error  TEXT NOT NULL DEFAULT '',
+    created_at  TIMESTAMPTZ NOT NULL,
+    updated_at  TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX award_batches_issuer ON award_batches (issuer_id, created_at);
+
+-- Applications for badges open to them: what the applicant submitted
+-- (text, links, files as blob keys, in JSON), the reviewers' decisions
+-- in order, and the award made on acceptance.
+CREATE TABLE applications (
+    id          TEXT PRIMARY KEY,
+    badge_id    TEXT NOT NULL REFERENCES badges (id),
+    issuer_id   TEXT NOT NULL REFERENCES issuers (id),
+    user_id     TEXT NOT NULL REFERENCES users (id),
+    email       TEXT NOT NULL,
+    state       TEXT NOT NULL CHECK (state IN ('submitted', 'returned', 'accepted', 'rejected')),
+    text        TEXT NOT NULL DEFAULT '',
+    links       TEXT NOT NULL DEFAULT '[]',
+    files       TEXT NOT NULL DEFAULT '[]',
+    history     TEXT NOT NULL DEFAULT '[]',
+    award_id    TEXT REFERENCES awards (id),
+    created_at  TIMESTAMPTZ NOT NULL,
+    updated_at  TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX applications_issuer_state ON applications (issuer_id, state, updated_at);
+CREATE INDEX applications_user ON applications (user_id, updated_at);
