@@ -115,3 +115,21 @@ func announcer(db *store.DB, m *mail.Mailer, baseURL string, notify func()) issu
 		return nil
 	}
 }
+
+// decisionNotice e-mails an applicant the decision on an application, in
+// the account's language.
+func decisionNotice(db *store.DB, m *mail.Mailer, baseURL string) issuing.DecisionNotice {
+	return func(ctx context.Context, a *badge.Application, b *badge.Badge, comments string) error {
+		u, err := db.GetUser(ctx, a.UserID)
+		if err != nil {
+			return err
+		}
+		link := baseURL + "/applications/" + a.ID
+		if a.AwardID != "" {
+			link = baseURL + "/awards/" + a.AwardID
+		}
+		_, err = m.Enqueue(ctx, mail.Address{Name: u.Name, Email: a.Email}, u.Language, mail.ApplicationDecision{
+			Name: u.Name, BadgeName: b.Name, Decision: mail.Decision(a.State), Comments: comments, URL: link})
+		return wrapMail(err)
+	}
+}

@@ -84,7 +84,8 @@ func openApp(ctx context.Context, e *env, args []string) (*app, error) {
 		return nil, err
 	}
 	a.service, err = issuing.New(issuing.Config{Store: db, Blobs: blobs, Master: master, BaseURL: cfg.BaseURL,
-		SuspensionStatus: cfg.SuspensionStatus, Announce: announcer(db, a.mailer, cfg.BaseURL, a.runner.Notify)})
+		SuspensionStatus: cfg.SuspensionStatus, Announce: announcer(db, a.mailer, cfg.BaseURL, a.runner.Notify),
+		Decided: decisionNotice(db, a.mailer, cfg.BaseURL)})
 	if err != nil {
 		blobs.Close()
 		db.Close()

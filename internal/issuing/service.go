@@ -45,6 +45,9 @@ type Config struct {
 	// the award's e-mail with its claim link, so an award and its
 	// announcement exist together or not at all.
 	Announce Announce
+	// Decided, when set, tells applicants of decisions on their
+	// applications.
+	Decided DecisionNotice
 }
 
 // Announce queues the announcement of an award: see Config.Announce.
@@ -53,6 +56,7 @@ type Announce func(ctx context.Context, tx *sql.Tx, a *badge.Award, badgeName, i
 // Service issues and publishes credentials. It is safe for concurrent use.
 type Service struct {
 	announce   Announce
+	decided    DecisionNotice
 	db         *store.DB
 	blobs      blob.Store
 	master     *keys.MasterKey
@@ -90,7 +94,7 @@ func New(cfg Config) (*Service, error) {
 	}
 	s := &Service{
 		db: cfg.Store, blobs: cfg.Blobs, master: cfg.Master, urls: newURLs(cfg.BaseURL),
-		now: cfg.Now, rand: cfg.Rand, suspension: cfg.SuspensionStatus, announce: cfg.Announce,
+		now: cfg.Now, rand: cfg.Rand, suspension: cfg.SuspensionStatus, announce: cfg.Announce, decided: cfg.Decided,
 		keyCache: map[keyRef]ed25519.PrivateKey{}, listCache: map[listRef]*cachedList{},
 	}
 	if s.now == nil {

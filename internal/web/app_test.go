@@ -628,3 +628,116 @@ func (f *fixture) browserGetJSON(t *testing.T, b *browser, path string) (*http.R
 	body, _ := io.ReadAll(resp.Body)
 	return resp, string(body)
 }
+
+// Earning by application: a teacher applies with a PDF, a reviewer
+// returns it with comments, the teacher sends it again, the reviewer
+// accepts, and the award's evidence is the PDF.
+func TestApplications(t *testing.T) { storetest.ForEach(t, testApplications) }
+
+func testApplications(t *testing.T, db *store.DB) {
+	f := newFixtureOn(t, db)
+	ctx := context.Background()
+	owner := f.signUp(t, "fr", "Anne Gagnon", "anne@formation.example")
+	resp, body := owner.post("/workspace", "name", "Formation Québec", "url", "https://formation.example", "language", "fr")
+	wantRedirect(t, resp, body, "/workspace/formation-quebec")
+	base := "/workspace/formation-quebec"
+	resp, body = owner.postMultipart(base+"/badges", map[string]string{"name": "Lecture professionnelle",
+		"description": "Lire et résumer un ouvrage.", "criteria": "Remettre une **fiche de lecture** (PDF).", "language": "fr",
+		"applications_open": "on"}, map[string][2]string{"image": {"b.png", string(pngImage(t))}})
+	wantRedirect(t, resp, body, base)
+	resp, body = owner.postMultipart(base+"/badges", map[string]string{"name": "Fermé", "description": "Sur invitation.",
+		"criteria": "Aucun.", "language": "fr"}, map[string][2]string{"image": {"b.png", string(pngImage(t))}})
+	wantRedirect(t, resp, body, base)
+	owner.post(base+"/members", "email", "rita@formation.example", "role", "reviewer", "language", "fr")
+	reviewer := f.signUp(t, "fr", "Rita Lévesque", "rita@formation.example")
+	resp, body = reviewer.post(f.mail.link(t, "invite", "rita@formation.example"))
+	wantRedirect(t, resp, body, base)
+
+	teacher := f.signUp(t, "fr", "Marie Lemieux", "marie@ecole.example")
+	_, page := teacher.get("/catalogue/formation-quebec/lecture-professionnelle")
+	if byID(page, "apply-link") == "" {
+		t.Fatal("no apply link on an open badge")
+	}
+	if resp, page := teacher.postMultipart("/catalogue/formation-quebec/ferme/apply", map[string]string{"email": "marie@ecole.example", "text": "x"}, nil); resp.StatusCode != 422 ||
+		stdhtml.UnescapeString(byID(page, "apply-closed")) != locale.T("fr", "apply.closed") {
+		t.Errorf("applied to a closed badge: %s", resp.Status)
+	}
+	resp, page = teacher.postMultipart("/catalogue/formation-quebec/lecture-professionnelle/apply", map[string]string{"email": "marie@ecole.example"}, nil)
+	if resp.StatusCode != 422 || fieldError(page, "text") != locale.T("fr", "error.application.empty") {
+		t.Errorf("empty application: %s %q", resp.Status, fieldError(page, "text"))
+	}
+	resp, page = teacher.postMultipart("/catalogue/formation-quebec/lecture-professionnelle/apply", map[string]string{"email": "autre@ecole.example", "text": "x"}, nil)
+	if resp.StatusCode != 422 || fieldError(page, "email") == "" {
+		t.Errorf("unverified address accepted: %s", resp.Status)
+	}
+	pdf1 := "%PDF-1.4\n% fiche v1\n%%EOF\n"
+	resp, body = teacher.postMultipart("/catalogue/formation-quebec/lecture-professionnelle/apply",
+		map[string]string{"email": "marie@ecole.example", "text": "J'ai lu « La classe inversée ».", "links": "https://blogue.example/fiche"},
+		map[string][2]string{"files": {"fiche.pdf", pdf1}})
+	loc := wantRedirect(t, resp, body, "/applications/")
+	appID := strings.TrimPrefix(loc, "/applications/")
+
+	// Only the applicant and the organisation's reviewers see it.
+	if resp, _ := owner.get(loc); resp.StatusCode != 404 {
+		t.Errorf("another account sees the application: %s", resp.Status)
+	}
+	outsider := f.signUp(t, "en", "Eve Intruse", "eve@autre.example")
+	if resp, _ := outsider.get(base + "/applications/" + appID); resp.StatusCode != 403 {
+		t.Errorf("outsider sees the review page: %s", resp.Status)
+	}
+	if resp, got := teacher.get(loc + "/files/1"); resp.StatusCode != 200 || got != pdf1 {
+		t.Errorf("applicant's file: %s", resp.Status)
+	}
+
+	_, page = reviewer.get(base + "/applications")
+	if !strings.Contains(page, `data-application="`+appID+`" data-state="submitted"`) {
+		t.Fatalf("not in the queue: %.1500s", page)
+	}
+	reviewPath := base + "/applications/" + appID
+	if resp, got := reviewer.get(reviewPath + "/files/1"); resp.StatusCode != 200 || got != pdf1 {
+		t.Errorf("reviewer's view of the file: %s", resp.Status)
+	}
+	resp, page = reviewer.post(reviewPath, "decision", "returned", "comments", "")
+	if resp.StatusCode != 422 || fieldError(page, "comments") == "" {
+		t.Errorf("returned without comments: %s", resp.Status)
+	}
+	resp, body = reviewer.post(reviewPath, "decision", "returned", "comments", "Ajoutez une réflexion sur votre pratique.")
+	wantRedirect(t, resp, body, base+"/applications")
+
+	_, page = teacher.get(loc)
+	if !strings.Contains(page, `id="application-state" data-state="returned"`) || !strings.Contains(page, "Ajoutez une réflexion sur votre pratique.") {
+		t.Errorf("returned application page: %.1500s", page)
+	}
+	pdf2 := "%PDF-1.4\n% fiche v2 avec réflexion\n%%EOF\n"
+	resp, body = teacher.postMultipart(loc, map[string]string{"text": "Fiche et réflexion jointes."}, map[string][2]string{"files": {"fiche-v2.pdf", pdf2}})
+	wantRedirect(t, resp, body, loc)
+	resp, body = reviewer.post(reviewPath, "decision", "accepted", "comments", "Bravo !")
+	wantRedirect(t, resp, body, base+"/applications")
+	resp, page = reviewer.post(reviewPath, "decision", "rejected")
+	if resp.StatusCode != 422 || stdhtml.UnescapeString(byID(page, "form-error")) != locale.T("fr", "error.application.not_submitted") {
+		t.Errorf("second decision: %s %q", resp.Status, byID(page, "form-error"))
+	}
+
+	a, err := db.GetApplication(ctx, appID)
+	if err != nil || a.State != badge.ApplicationAccepted || a.AwardID == "" || len(a.History) != 4 {
+		t.Fatalf("application %+v %v", a, err)
+	}
+	award, err := db.GetAward(ctx, a.AwardID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if award.Recipient.Email != "marie@ecole.example" || award.Narrative != "Fiche et réflexion jointes." || len(award.Evidence) != 2 {
+		t.Fatalf("award %+v", award)
+	}
+	// The PDFs are now the award's public evidence; the last is the new one.
+	if resp, got := f.get(t, "/awards/"+award.ID+"/evidence/2"); resp.StatusCode != 200 || string(got) != pdf2 {
+		t.Errorf("evidence 2: %s %q", resp.Status, got)
+	}
+	if !strings.Contains(string(award.Credential), "evidence") {
+		t.Error("the signed credential carries no evidence")
+	}
+	_, page = teacher.get("/applications")
+	if !strings.Contains(page, `data-application="`+appID+`" data-state="accepted"`) {
+		t.Error("my applications does not show the acceptance")
+	}
+}

@@ -232,4 +232,6 @@ var funcs = template.FuncMap{
 	},
 	"list":      func(v ...string) []string { return v },
 	"hasPrefix": strings.HasPrefix,
+	"inc":       func(i int) int { return i + 1 },
+	"markdown":  renderMarkdown,
 }

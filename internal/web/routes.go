@@ -73,6 +73,12 @@ func (s *server) routes() http.Handler {
 
 	a("GET /catalogue", s.catalogue)
 	a("GET /catalogue/{issuer}/{badge}", s.catalogueBadge)
+	a("GET /catalogue/{issuer}/{badge}/apply", s.applyForm)
+	a("POST /catalogue/{issuer}/{badge}/apply", s.apply)
+	a("GET /applications", s.myApplications)
+	a("GET /applications/{id}", s.myApplication)
+	a("POST /applications/{id}", s.resubmit)
+	a("GET /applications/{id}/files/{n}", s.myApplicationFile)
 
 	a("GET /workspace", s.workspace)
 	a("POST /workspace", s.createOrg)
@@ -91,6 +97,10 @@ func (s *server) routes() http.Handler {
 	a("POST /workspace/{org}/badges/{badge}/batches", s.uploadBatch)
 	a("GET /workspace/{org}/batches/{id}", s.batchPage)
 	a("POST /workspace/{org}/batches/{id}/start", s.startBatch)
+	a("GET /workspace/{org}/applications", s.reviewQueue)
+	a("GET /workspace/{org}/applications/{id}", s.review)
+	a("POST /workspace/{org}/applications/{id}", s.decide)
+	a("GET /workspace/{org}/applications/{id}/files/{n}", s.reviewFile)
 	a("GET /workspace/{org}/awards", s.awards)
 	a("POST /workspace/{org}/awards/{id}/revoke", s.revokeAward)
 	a("POST /workspace/{org}/awards/{id}/resend", s.resendAward)

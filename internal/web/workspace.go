@@ -693,23 +693,31 @@ func (u uploads) read(field string, limit int64) ([]byte, bool, error) {
 	if u.form == nil || len(u.form.File[field]) == 0 || u.form.File[field][0].Size == 0 {
 		return nil, false, nil
 	}
-	fh := u.form.File[field][0]
+	data, err := readHeader(u.form.File[field][0], limit)
+	if err != nil {
+		return nil, false, relabel(err, field)
+	}
+	return data, true, nil
+}
+
+// readHeader reads one uploaded file, bounded by limit.
+func readHeader(fh *multipart.FileHeader, limit int64) ([]byte, error) {
 	if fh.Size > limit {
-		return nil, false, badge.Invalidf(field, "upload.too_large", "the file is larger than %d MiB", limit>>20)
+		return nil, badge.Invalidf("", "upload.too_large", "the file is larger than %d MiB", limit>>20)
 	}
 	f, err := fh.Open()
 	if err != nil {
-		return nil, false, badge.Internalf(err, "open upload %s", field)
+		return nil, badge.Internalf(err, "open upload")
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
-		return nil, false, badge.Internalf(err, "read upload %s", field)
+		return nil, badge.Internalf(err, "read upload")
 	}
 	if int64(len(data)) > limit {
-		return nil, false, badge.Invalidf(field, "upload.too_large", "the file is larger than %d MiB", limit>>20)
+		return nil, badge.Invalidf("", "upload.too_large", "the file is larger than %d MiB", limit>>20)
 	}
-	return data, true, nil
+	return data, nil
 }
 
 // name returns the uploaded file's base name.
