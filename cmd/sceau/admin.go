@@ -227,3 +227,32 @@ func explain(err error) error {
 	}
 	return err
 }
+
+// runMember is `sceau member add`: gives an existing account a role in an
+// organisation, e.g. the first owner of an issuer created from the
+// command line.
+func runMember(e *env, args []string) (int, error) {
+	if len(args) == 0 || args[0] != "add" {
+		return exitUsage, fmt.Errorf("%w: sceau member add --issuer S --email E [--role owner|editor|reviewer|awarder]", errUsage)
+	}
+	fs := newFlags(e, "member add", "--issuer S --email E [--role R]")
+	sf := addServerFlags(fs)
+	issuer := fs.String("issuer", "", "the issuer's slug")
+	email := fs.String("email", "", "an address of the account (it signs up first)")
+	role := fs.String("role", "owner", "owner, editor, reviewer or awarder")
+	return withApp(e, fs, sf, args[1:], func(ctx context.Context, a *app, _ []string) error {
+		iss, err := a.db.GetIssuerBySlug(ctx, *issuer)
+		if err != nil {
+			return explain(err)
+		}
+		u, err := a.db.GetUserByEmail(ctx, *email)
+		if err != nil {
+			return explain(err)
+		}
+		if err := a.db.AddMember(ctx, &badge.Membership{IssuerID: iss.ID, UserID: u.ID, Role: badge.Role(*role)}); err != nil {
+			return explain(err)
+		}
+		fmt.Fprintf(e.stdout, "%s is %s of %s\n", u.Name, *role, iss.Name)
+		return nil
+	})
+}

@@ -46,6 +46,7 @@ commands:
   award --issuer SLUG --badge SLUG (--email E | --did DID | --csv FILE [--skip-invalid])
                                           award a badge; every CSV row is checked first
   revoke --reason R AWARD_ID              revoke an award
+  member add --issuer S --email E [--role R]  give an account a role in an organisation
   backup DEST                             consistent copy of a SQLite installation, while it runs
 
 Run 'sceau COMMAND -h' for a command's options.
@@ -70,6 +71,7 @@ var commands = map[string]command{
 	"badge":   {runBadge},
 	"award":   {runAward},
 	"revoke":  {runRevoke},
+	"member":  {runMember},
 	"backup":  {runBackup},
 }
 
