@@ -5,6 +5,16 @@ ALTER TABLE awards ADD COLUMN claimed_by TEXT REFERENCES users (id);
 ALTER TABLE awards ADD COLUMN claimed_at TIMESTAMPTZ;
 CREATE INDEX awards_claimed_by ON awards (claimed_by) WHERE claimed_by IS NOT NULL;
 
+-- Lists page through an issuer's or a badge's awards newest first. A bulk
+-- award gives thousands the same awarded_at, so the id breaks ties and is
+-- in the index: the page is read from it in order, never sorted.
+DROP INDEX awards_issuer_awarded;
+DROP INDEX awards_badge_awarded;
+CREATE INDEX awards_issuer_awarded ON awards (issuer_id, awarded_at, id);
+CREATE INDEX awards_badge_awarded ON awards (badge_id, awarded_at, id);
+-- The workspace's recipient search reads this narrow index, not the rows.
+CREATE INDEX awards_issuer_search ON awards (issuer_id, recipient_email, recipient_name, awarded_at, id);
+
 -- Bulk awards from a recipients file: the checked rows wait here for the
 -- issuer's go-ahead, then a durable job awards them chunk by chunk,
 -- recording its progress.
