@@ -303,7 +303,14 @@ func (s *DB) ListAwards(ctx context.Context, f AwardFilter) ([]*badge.Award, err
 	limit = min(limit, MaxAwardLimit)
 	where, args := f.whereIn(s.dialect)
 	args = append(args, limit, max(f.Offset, 0))
-	q := `SELECT ` + awardListColumns + ` FROM awards` + where +
+	from := ` FROM awards`
+	if s.dialect == SQLite && f.IssuerID != "" && f.Status != "" && f.Status != badge.StatusActive && f.Search == "" {
+		// Inactive awards are few: find them in their partial index and
+		// sort them, rather than walk every award of the issuer in date
+		// order looking for them.
+		from += ` INDEXED BY awards_issuer_inactive`
+	}
+	q := `SELECT ` + awardListColumns + from + where +
 		` ORDER BY awarded_at DESC, id DESC LIMIT $` + strconv.Itoa(len(args)-1) + ` OFFSET $` + strconv.Itoa(len(args))
 	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {

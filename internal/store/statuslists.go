@@ -61,3 +61,16 @@ func (s *DB) StatusEntries(ctx context.Context, issuerID string) (*StatusEntries
 	}
 	return e, nil
 }
+
+// AwardsIssued returns how many awards the issuer has ever made: its next
+// status index, read from one row. Pages show it instead of counting a
+// hundred thousand rows; it counts awards deleted since (which only an
+// operator does), as the status list does.
+func (s *DB) AwardsIssued(ctx context.Context, issuerID string) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT next_index FROM status_lists WHERE issuer_id = $1`, issuerID).Scan(&n)
+	if err != nil {
+		return 0, notFound(err, "issuer.not_found", "issuer "+issuerID)
+	}
+	return n, nil
+}

@@ -139,7 +139,7 @@ func (s *server) org(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	total, err := s.db.CountAwards(ctx, store.AwardFilter{IssuerID: o.Issuer.ID})
+	total, err := s.db.AwardsIssued(ctx, o.Issuer.ID)
 	if err != nil {
 		return err
 	}
@@ -621,7 +621,14 @@ func (s *server) awards(w http.ResponseWriter, r *http.Request) error {
 	page, _ := strconv.Atoi(q.Get("page"))
 	page = max(page, 1)
 	filter.Offset = (page - 1) * awardsPerPage
-	total, err := s.db.CountAwards(ctx, filter)
+	// Without a filter the total is the issuer's counter: one row read,
+	// not a count of every award.
+	var total int
+	if filter.Search == "" && filter.Status == "" && filter.BadgeID == "" {
+		total, err = s.db.AwardsIssued(ctx, o.Issuer.ID)
+	} else {
+		total, err = s.db.CountAwards(ctx, filter)
+	}
 	if err != nil {
 		return err
 	}

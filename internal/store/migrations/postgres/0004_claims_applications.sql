@@ -11,7 +11,7 @@ CREATE INDEX awards_claimed_by ON awards (claimed_by) WHERE claimed_by IS NOT NU
 DROP INDEX awards_issuer_awarded;
 DROP INDEX awards_badge_awarded;
 CREATE INDEX awards_issuer_awarded ON awards (issuer_id, awarded_at, id);
-CREATE INDEX awards_badge_awarded ON awards (badge_id, awarded_at, id);
+CREATE INDEX awards_badge_awarded ON awards (badge_id, issuer_id, awarded_at, id);
 -- The workspace's recipient search reads this narrow index, not the rows.
 CREATE INDEX awards_issuer_search ON awards (issuer_id, recipient_email, recipient_name, awarded_at, id);
 
