@@ -310,8 +310,11 @@ func (s *DB) ListAwards(ctx context.Context, f AwardFilter) ([]*badge.Award, err
 		// order looking for them.
 		from += ` INDEXED BY awards_issuer_inactive`
 	}
-	q := `SELECT ` + awardListColumns + from + where +
-		` ORDER BY awarded_at DESC, id DESC LIMIT $` + strconv.Itoa(len(args)-1) + ` OFFSET $` + strconv.Itoa(len(args))
+	// The page's ids are picked from an index (skipping OFFSET entries
+	// there, not whole rows), then only those rows are read.
+	q := `SELECT ` + awardListColumns + ` FROM awards WHERE id IN (SELECT id` + from + where +
+		` ORDER BY awarded_at DESC, id DESC LIMIT $` + strconv.Itoa(len(args)-1) + ` OFFSET $` + strconv.Itoa(len(args)) +
+		`) ORDER BY awarded_at DESC, id DESC`
 	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, badge.Internalf(err, "list awards")
