@@ -105,9 +105,38 @@ func (s *server) routes() http.Handler {
 	a("POST /workspace/{org}/awards/{id}/revoke", s.revokeAward)
 	a("POST /workspace/{org}/awards/{id}/resend", s.resendAward)
 
+	// Recipients and appraisers: claim, portfolio, verification page,
+	// public portfolios.
+	// The link of an award's announcement.
+	a("GET /claim/{secret}", s.claimPage)
+	a("POST /claim/{secret}/accept", s.claimDecision(true))
+	a("POST /claim/{secret}/decline", s.claimDecision(false))
+	a("POST /claim/{secret}/address", s.claimAddAddress)
+
+	// The signed-in recipient's portfolio.
+	a("GET /portfolio", s.portfolio)
+	a("POST /portfolio/awards/{id}/accept", s.portfolioDecision(true))
+	a("POST /portfolio/awards/{id}/decline", s.portfolioDecision(false))
+	a("POST /portfolio/items/{id}", s.itemSettings)
+	a("POST /portfolio/items/{id}/move", s.moveItem)
+	a("POST /portfolio/themes", s.createTheme)
+	a("POST /portfolio/themes/{id}", s.renameTheme)
+	a("POST /portfolio/themes/{id}/move", s.moveTheme)
+	a("POST /portfolio/themes/{id}/delete", s.deleteTheme)
+
+	// The appraiser's verification page.
+	a("GET /verify", s.verifyForm)
+	a("POST /verify", s.verifySubmit)
+
+	// Public portfolios: /@handle and /@handle/badges/{slug}[/qr.png].
+	// A ServeMux wildcard cannot follow "@" inside a segment, so these
+	// take any first segment (every other route is more specific and
+	// wins) and answer 404 unless it starts with "@".
+	a("GET /{at}", s.publicPortfolio)
+	a("GET /{at}/{rest...}", s.publicSubpage)
+
 	// Areas under construction list their routes in their own file until
 	// they are merged here.
-	s.recipientRoutes(a)
 	s.tokenRoutes(a)
 
 	static, _ := fs.Sub(staticFS, "static")
