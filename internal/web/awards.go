@@ -187,7 +187,9 @@ func (s *server) awardPage(w http.ResponseWriter, r *http.Request, a *badge.Awar
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Content-Language", lang)
-	h.Set("Cache-Control", "public, max-age=60")
+	// The page shows the award's status: a revocation must show at once,
+	// so caches keep the page only to revalidate it.
+	h.Set("Cache-Control", "public, no-cache")
 	_, err = buf.WriteTo(w)
 	return err
 }

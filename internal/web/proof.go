@@ -56,8 +56,8 @@ func (s *server) awardProof(w http.ResponseWriter, r *http.Request) error {
 	h.Set("Content-Type", "application/pdf")
 	h.Set("Content-Disposition", `attachment; filename="badge-`+a.ID+`-`+lang+`.pdf"`)
 	h.Set("Content-Language", lang)
-	// The status printed on it can change: a short cache only.
-	h.Set("Cache-Control", "public, max-age=60")
+	// The status printed on it can change: revalidate every time.
+	h.Set("Cache-Control", "public, no-cache")
 	h.Add("Vary", "Accept-Language, Cookie")
 	_, err = buf.WriteTo(w)
 	return err

@@ -33,6 +33,13 @@ type selfFetcher struct{ s *server }
 func (f selfFetcher) Fetch(ctx context.Context, u string) ([]byte, error) {
 	rest, ok := strings.CutPrefix(u, f.s.baseURL+"/issuers/")
 	if !ok {
+		// did:web always resolves over https: in development on an http
+		// base URL, the issuers' DIDs name https://host/… for this host.
+		if host, isHTTP := strings.CutPrefix(f.s.baseURL, "http://"); isHTTP {
+			rest, ok = strings.CutPrefix(u, "https://"+host+"/issuers/")
+		}
+	}
+	if !ok {
 		return nil, fmt.Errorf("fetch %.200q: %w", u, errForeignURL)
 	}
 	parts := strings.Split(rest, "/")

@@ -40,6 +40,13 @@ var allowed = map[string]string{
 	"github.com/wneessen/go-mail":              "SMTP with TLS, auth and MIME done right",
 	"codeberg.org/go-pdf/fpdf":                 "the one-page PDF proof of a badge, UTF-8 fonts embedded",
 	"github.com/skip2/go-qrcode":               "QR codes of verification links on PDFs and pages",
+	"github.com/chromedp/chromedp":             "end-to-end tests drive Debian's headless Chromium (tests only)",
+	"github.com/chromedp/cdproto":              "required by chromedp (tests only)",
+	"github.com/go-json-experiment/json":       "required by chromedp (tests only)",
+	"github.com/chromedp/sysutil":              "required by chromedp (tests only)",
+	"github.com/gobwas/httphead":               "required by chromedp (tests only)",
+	"github.com/gobwas/pool":                   "required by chromedp (tests only)",
+	"github.com/gobwas/ws":                     "required by chromedp (tests only)",
 }
 
 func TestGoModRequiresOnlyAllowedModules(t *testing.T) {
