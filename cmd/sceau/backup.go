@@ -37,10 +37,14 @@ func runBackup(e *env, args []string) (int, error) {
 		if _, err := a.db.SQL().ExecContext(ctx, "VACUUM INTO $1", filepath.Join(dest, config.SQLiteFile)); err != nil {
 			return fmt.Errorf("backup database: %w", err)
 		}
-		// Blobs are written once under new names (temporary file, then
-		// rename), so copying the tree while the server runs is consistent
-		// for every file the database copy refers to.
-		if err := copyTree(filepath.Join(a.cfg.DataDir, "files"), filepath.Join(dest, "files")); err != nil {
+		if a.cfg.BlobURL.IsSet() {
+			// Object keys never change once written: copying the bucket
+			// after this database copy is consistent.
+			fmt.Fprintf(e.stderr, "note: files are in the S3 store %s: back them up with the provider's versioning or replication, or rclone sync, after this copy\n", a.cfg.BlobURL)
+		} else if err := copyTree(filepath.Join(a.cfg.DataDir, "files"), filepath.Join(dest, "files")); err != nil {
+			// Blobs are written once under new names (temporary file,
+			// then rename), so copying the tree while the server runs is
+			// consistent for every file the database copy refers to.
 			return fmt.Errorf("backup files: %w", err)
 		}
 		if key := filepath.Join(a.cfg.DataDir, keys.MasterKeyFile); fileExists(key) {

@@ -33,7 +33,7 @@ import (
 type app struct {
 	cfg     *config.Config
 	db      *store.DB
-	blobs   *blob.Disk
+	blobs   blobStore
 	service *issuing.Service
 	mailer  *mail.Mailer
 	runner  *jobs.Runner
@@ -70,7 +70,7 @@ func openApp(ctx context.Context, e *env, args []string) (*app, error) {
 	if master.Created() {
 		log.Warn("created a new master key: back it up, issuer keys cannot be read without it", "file", filepath.Join(cfg.DataDir, keys.MasterKeyFile))
 	}
-	blobs, err := blob.NewDisk(filepath.Join(cfg.DataDir, "files"))
+	blobs, err := openBlobs(ctx, cfg)
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -93,6 +93,29 @@ func openApp(ctx context.Context, e *env, args []string) (*app, error) {
 	}
 	a.runner.Handle(issuing.BatchJobKind, a.service.RunBatchJob)
 	return a, nil
+}
+
+// blobStore is a blob.Store that holds resources until closed.
+type blobStore interface {
+	blob.Store
+	Close() error
+}
+
+// openBlobs opens the file store: S3-compatible when SCEAU_BLOB_URL is
+// set, else local disk in the data directory.
+func openBlobs(ctx context.Context, cfg *config.Config) (blobStore, error) {
+	if !cfg.BlobURL.IsSet() {
+		return blob.NewDisk(filepath.Join(cfg.DataDir, "files"))
+	}
+	s3cfg, err := blob.ParseS3URL(cfg.BlobURL.Value())
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", config.EnvBlobURL, err)
+	}
+	s, err := blob.NewS3(ctx, s3cfg)
+	if err != nil {
+		return nil, fmt.Errorf("%s (%s): %w", config.EnvBlobURL, s3cfg, err)
+	}
+	return s, nil
 }
 
 func (a *app) Close() {

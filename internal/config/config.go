@@ -33,6 +33,7 @@ const (
 	EnvSMTPURL    = "SCEAU_SMTP_URL"
 	EnvSuspension = "SCEAU_SUSPENSION_STATUS"
 	EnvVCIssuer   = "SCEAU_VC_ISSUER"
+	EnvBlobURL    = "SCEAU_BLOB_URL"
 )
 
 // Defaults.
@@ -86,6 +87,10 @@ type Config struct {
 	// VCIssuer is the slug of the issuer the VC API (/api/vc) signs
 	// for; empty means the demo issuer.
 	VCIssuer string
+	// BlobURL is s3://ACCESS:SECRET@host:port/bucket/prefix?region=…
+	// (environment only: it holds a secret); empty keeps files on local
+	// disk in DataDir/files.
+	BlobURL Secret
 	// SMTPURL is smtp(s)://user:password@host:port (environment only);
 	// printed with its password replaced.
 	SMTPURL Secret
@@ -165,6 +170,11 @@ func Load(args []string, getenv func(string) string) (*Config, error) {
 		return nil, err
 	}
 	c.MasterKey = NewSecret(strings.TrimSpace(getenv(EnvMasterKey)), "")
+	if s := getenv(EnvBlobURL); s != "" {
+		// Parsed by the blob package when the store is opened; shown
+		// without its secret.
+		c.BlobURL = NewSecret(s, redactURL(s))
+	}
 	if s := getenv(EnvSMTPURL); s != "" {
 		shown, err := checkSMTPURL(s)
 		if err != nil {
@@ -208,7 +218,9 @@ func Usage(w io.Writer) {
 	fs.SetOutput(w)
 	fs.PrintDefaults()
 	fmt.Fprintf(w, "Environment only:\n  %s\tmaster key (32 bytes, base64 or hex); default: master.key in the data directory\n"+
-		"  %s\tSMTP server, smtp://user:password@host:587 or smtps://…:465\n", EnvMasterKey, EnvSMTPURL)
+		"  %s\tSMTP server, smtp://user:password@host:587 or smtps://…:465\n"+
+		"  %s\tS3-compatible file store, s3://ACCESS:SECRET@host:port/bucket/prefix?region=…; default: files in the data directory\n",
+		EnvMasterKey, EnvSMTPURL, EnvBlobURL)
 }
 
 func (c *Config) validate() error {
