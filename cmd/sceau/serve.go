@@ -26,6 +26,7 @@ import (
 	"github.com/sceau/sceau/internal/mail"
 	"github.com/sceau/sceau/internal/store"
 	"github.com/sceau/sceau/internal/web"
+	"github.com/sceau/sceau/internal/webhooks"
 )
 
 // app is everything a running server holds. cmd/sceau is the one place
@@ -36,6 +37,7 @@ type app struct {
 	blobs   blobStore
 	service *issuing.Service
 	mailer  *mail.Mailer
+	events  *webhooks.Emitter
 	runner  *jobs.Runner
 	log     *slog.Logger
 }
@@ -83,9 +85,14 @@ func openApp(ctx context.Context, e *env, args []string) (*app, error) {
 		db.Close()
 		return nil, err
 	}
+	// Webhooks hear of awards made, claimed and revoked in the
+	// transactions that make them, from any command.
+	a.events = webhooks.NewEmitter(db, webhooks.EmitterOptions{BaseURL: cfg.BaseURL, Notify: a.runner.Notify})
+	db.SetAwardEvents(a.events.EmitAward)
 	a.service, err = issuing.New(issuing.Config{Store: db, Blobs: blobs, Master: master, BaseURL: cfg.BaseURL,
-		SuspensionStatus: cfg.SuspensionStatus, Announce: announcer(db, a.mailer, cfg.BaseURL, a.runner.Notify),
-		Decided: decisionNotice(db, a.mailer, cfg.BaseURL)})
+		SuspensionStatus: cfg.SuspensionStatus,
+		Announce:         issuing.Announce(a.events.OnAward(webhooks.AnnounceFunc(announcer(db, a.mailer, cfg.BaseURL, a.runner.Notify)))),
+		Decided:          decisionNotice(db, a.mailer, cfg.BaseURL)})
 	if err != nil {
 		blobs.Close()
 		db.Close()
@@ -172,10 +179,19 @@ func runServe(e *env, args []string) (int, error) {
 	if err != nil {
 		return exitInvalid, err
 	}
-	// The VC API has its own body limit and headers: it sits beside the
-	// pages, not inside them.
+	// Webhook deliveries go through the SSRF-safe client too.
+	webhooks.NewDeliverer(a.db, client, webhooks.DelivererOptions{Logger: a.log}).Register(runner)
+	integ, err := api.NewIntegration(api.IntegrationOptions{Service: a.service, Store: a.db, BaseURL: a.cfg.BaseURL, Logger: a.log})
+	if err != nil {
+		return exitInvalid, err
+	}
+	// The APIs have their own body limits and headers: they sit beside
+	// the pages, not inside them.
 	handler := http.NewServeMux()
 	handler.Handle(api.VCPrefix+"/", vc)
+	handler.Handle(api.IntegrationPrefix+"/", integ)
+	handler.Handle(api.OpenAPIPath, integ)
+	handler.Handle(api.DocsPath, integ)
 	handler.Handle("/", pages)
 	// The job runner (e-mail) stops with the server and finishes the job
 	// at hand; unfinished jobs wait in the database for the next start.

@@ -123,6 +123,15 @@ func TestServeDemo(t *testing.T) {
 		t.Fatalf("VC API verify: %d %.300s", code, body)
 	}
 
+	// The integration API is mounted: its description is public, its
+	// awards need a token.
+	if code, ctype, body := get("/api/openapi.json", ""); code != 200 || !strings.Contains(ctype, "json") || !strings.Contains(body, `"openapi"`) {
+		t.Fatalf("openapi.json: %d %s", code, ctype)
+	}
+	if code, _, _ := get("/api/v1/awards", "application/json"); code != http.StatusUnauthorized {
+		t.Fatalf("/api/v1/awards without a token: %d", code)
+	}
+
 	// Without SMTP, a sign-up's confirmation e-mail lands in the outbox,
 	// delivered by the job runner from the durable queue.
 	res, err := http.PostForm(base+"/signup", url.Values{"name": {"Marie Lemieux"}, "email": {"marie@exemple.ca"},

@@ -369,8 +369,31 @@ func (s *DB) UpdateAwardStatus(ctx context.Context, id string, status badge.Stat
 		if err != nil {
 			return badge.Internalf(err, "update status of award %s", id)
 		}
+		if status == badge.StatusRevoked {
+			return s.awardEvent(ctx, tx, EventAwardRevoked, id)
+		}
 		return nil
 	})
+}
+
+// AwardEvents is told of changes to awards inside the transaction that
+// makes them (webhooks queue their deliveries there): claimed, revoked.
+type AwardEvents func(ctx context.Context, tx *sql.Tx, event string, a *badge.Award) error
+
+// SetAwardEvents sets the receiver of award events (nil: none). Call it
+// before serving.
+func (s *DB) SetAwardEvents(fn AwardEvents) { s.events = fn }
+
+// awardEvent reads the award in tx and passes it to the events receiver.
+func (s *DB) awardEvent(ctx context.Context, tx *sql.Tx, event, id string) error {
+	if s.events == nil {
+		return nil
+	}
+	var a badge.Award
+	if err := scanAward(tx.QueryRowContext(ctx, `SELECT `+awardListColumns+` FROM awards WHERE id = $1`, id), &a, false); err != nil {
+		return notFound(err, "award.not_found", "award")
+	}
+	return s.events(ctx, tx, event, &a)
 }
 
 // ReplaceAwardCredential stores a re-issued award: the recipient's display

@@ -38,6 +38,7 @@ type DB struct {
 	dialect Dialect
 	now     func() time.Time
 	rand    io.Reader
+	events  AwardEvents
 }
 
 // Open connects to the database named by dsn, without migrating it (the
