@@ -135,9 +135,13 @@ func (s *server) routes() http.Handler {
 	a("GET /{at}", s.publicPortfolio)
 	a("GET /{at}/{rest...}", s.publicSubpage)
 
-	// Areas under construction list their routes in their own file until
-	// they are merged here.
-	s.tokenRoutes(a)
+	// Integration: API tokens and webhooks, owners only.
+	a("GET /workspace/{org}/api-tokens", s.apiTokens)
+	a("POST /workspace/{org}/api-tokens", s.createAPIToken)
+	a("POST /workspace/{org}/api-tokens/{id}/revoke", s.revokeAPIToken)
+	a("GET /workspace/{org}/webhooks", s.webhooks)
+	a("POST /workspace/{org}/webhooks", s.createWebhook)
+	a("POST /workspace/{org}/webhooks/{id}/delete", s.deleteWebhook)
 
 	static, _ := fs.Sub(staticFS, "static")
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
