@@ -179,6 +179,13 @@ func runServe(e *env, args []string) (int, error) {
 	if err != nil {
 		return exitInvalid, err
 	}
+	// Imported badges are re-checked at their source every hour, through
+	// the same client; the first run is queued at start-up.
+	rc := &issuing.Rechecker{Store: a.db, Options: issuing.RecheckOptions{Fetcher: client}}
+	runner.Handle(issuing.RecheckJobKind, rc.RunJob)
+	if err := rc.Schedule(ctx); err != nil {
+		return exitInvalid, err
+	}
 	// Webhook deliveries go through the SSRF-safe client too.
 	webhooks.NewDeliverer(a.db, client, webhooks.DelivererOptions{Logger: a.log}).Register(runner)
 	integ, err := api.NewIntegration(api.IntegrationOptions{Service: a.service, Store: a.db, BaseURL: a.cfg.BaseURL, Logger: a.log})

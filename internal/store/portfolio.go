@@ -40,7 +40,36 @@ type PortfolioItem struct {
 	Position     int
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
+	// Import describes an imported badge (nil for an award made here).
+	Import *ImportInfo
 }
+
+// ImportInfo is what an import read from a badge made elsewhere, and what
+// its last verification said (table portfolio_imports).
+type ImportInfo struct {
+	// Key is the credential's id, else "sha256:" and the hex hash of its
+	// bytes: an account imports a badge once.
+	Key         string
+	Format      string // png, svg, json or jwt
+	Standard    string // "Open Badges 2.0" or "Open Badges 1.0"; "" for 3.0
+	IssuerName  string
+	IssuerURL   string
+	Description string
+	IssuedAt    *time.Time
+	ValidUntil  *time.Time
+	// State is the verdict of the last verification: valid, expired,
+	// revoked, suspended or invalid. StateReason is the issuer's reason.
+	State       string
+	StateReason string
+	CheckedAt   time.Time
+	// ImageType is the media type of the stored image ("" when none);
+	// Image is set only when writing (ImportItem) and by ImportImage.
+	ImageType string
+	Image     []byte
+}
+
+// MaxImportImage bounds the image stored with an imported badge.
+const MaxImportImage = 1 << 20
 
 // Collection is a theme of a portfolio.
 type Collection struct {
@@ -76,17 +105,54 @@ type PortfolioEntry struct {
 const itemColumns = `i.id, i.user_id, i.award_id, i.credential, i.source, i.name, i.slug, i.public, i.show_evidence,
 	i.collection_id, i.position, i.created_at, i.updated_at`
 
+// importColumns are what listings read of an imported badge (all NULL for
+// an award made here), from portfolio_imports joined as m; not the image.
+const importColumns = `m.item_id, COALESCE(m.credential_key, ''), COALESCE(m.format, ''), COALESCE(m.standard, ''),
+	COALESCE(m.issuer_name, ''), COALESCE(m.issuer_url, ''), COALESCE(m.description, ''), m.issued_at, m.valid_until,
+	COALESCE(m.state, ''), COALESCE(m.state_reason, ''), m.checked_at, COALESCE(m.image_type, '')`
+
+// importScan receives importColumns.
+type importScan struct {
+	itemID                   sql.NullString
+	info                     ImportInfo
+	issued, until, checkedAt sql.NullTime
+}
+
+func (x *importScan) dest() []any {
+	return []any{&x.itemID, &x.info.Key, &x.info.Format, &x.info.Standard, &x.info.IssuerName, &x.info.IssuerURL,
+		&x.info.Description, &x.issued, &x.until, &x.info.State, &x.info.StateReason, &x.checkedAt, &x.info.ImageType}
+}
+
+// apply sets the item's Import and fills the entry's award fields from it
+// (issuer, dates, description), so that pages list both kinds alike.
+func (x *importScan) apply(e *PortfolioEntry) {
+	if !x.itemID.Valid {
+		return
+	}
+	in := x.info
+	in.IssuedAt, in.ValidUntil = timePtr(x.issued), timePtr(x.until)
+	if x.checkedAt.Valid {
+		in.CheckedAt = x.checkedAt.Time.UTC()
+	}
+	e.Item.Import = &in
+	e.IssuerName, e.BadgeDescription, e.ValidUntil = in.IssuerName, in.Description, in.ValidUntil
+	if in.IssuedAt != nil {
+		e.AwardedAt = *in.IssuedAt
+	}
+}
+
 // entryQuery reads items with their award, badge, issuer and theme. Items
 // of an imported badge have no award: the joins are outer.
 const entryQuery = `SELECT ` + itemColumns + `,
 	COALESCE(b.id, ''), COALESCE(b.name, ''), COALESCE(b.description, ''), COALESCE(b.slug, ''), COALESCE(b.image_key, ''),
 	COALESCE(b.language, ''), COALESCE(iss.id, ''), COALESCE(iss.name, ''), COALESCE(iss.slug, ''), a.awarded_at,
-	a.valid_until, COALESCE(a.status, ''), COALESCE(c.name, '')
+	a.valid_until, COALESCE(a.status, ''), COALESCE(c.name, ''), ` + importColumns + `
 	FROM portfolio_items i
 	LEFT JOIN awards a ON a.id = i.award_id
 	LEFT JOIN badges b ON b.id = a.badge_id
 	LEFT JOIN issuers iss ON iss.id = a.issuer_id
-	LEFT JOIN portfolio_collections c ON c.id = i.collection_id`
+	LEFT JOIN portfolio_collections c ON c.id = i.collection_id
+	LEFT JOIN portfolio_imports m ON m.item_id = i.id`
 
 func scanItem(dest []any, it *PortfolioItem, awardID, collectionID *sql.NullString) []any {
 	return append(dest, &it.ID, &it.UserID, awardID, &it.Credential, &it.Source, &it.Name, &it.Slug, &it.Public,
@@ -98,10 +164,12 @@ func scanEntry(row interface{ Scan(...any) error }, e *PortfolioEntry) error {
 		awardID, collectionID sql.NullString
 		awardedAt, validUntil sql.NullTime
 		status                string
+		imp                   importScan
 	)
 	dest := scanItem(nil, &e.Item, &awardID, &collectionID)
 	dest = append(dest, &e.BadgeID, &e.BadgeName, &e.BadgeDescription, &e.BadgeSlug, &e.BadgeImageKey, &e.BadgeLanguage,
 		&e.IssuerID, &e.IssuerName, &e.IssuerSlug, &awardedAt, &validUntil, &status, &e.CollectionName)
+	dest = append(dest, imp.dest()...)
 	if err := row.Scan(dest...); err != nil {
 		return err
 	}
@@ -114,6 +182,7 @@ func scanEntry(row interface{ Scan(...any) error }, e *PortfolioEntry) error {
 	if e.BadgeName == "" {
 		e.BadgeName = e.Item.Name
 	}
+	imp.apply(e)
 	return nil
 }
 
@@ -121,11 +190,13 @@ func scanEntry(row interface{ Scan(...any) error }, e *PortfolioEntry) error {
 // without the definitions (badge and issuer, which callers cache) and
 // without an imported credential's bytes, so that a page of a thousand
 // badges reads narrow rows.
-const listQuery = `SELECT i.id, i.award_id, i.name, i.slug, i.public, i.show_evidence, i.collection_id, i.position,
-	COALESCE(a.badge_id, ''), COALESCE(a.issuer_id, ''), a.awarded_at, a.valid_until, COALESCE(a.status, ''), COALESCE(c.name, '')
+const listQuery = `SELECT i.id, i.award_id, i.source, i.name, i.slug, i.public, i.show_evidence, i.collection_id, i.position,
+	COALESCE(a.badge_id, ''), COALESCE(a.issuer_id, ''), a.awarded_at, a.valid_until, COALESCE(a.status, ''), COALESCE(c.name, ''),
+	` + importColumns + `
 	FROM portfolio_items i
 	LEFT JOIN awards a ON a.id = i.award_id
 	LEFT JOIN portfolio_collections c ON c.id = i.collection_id
+	LEFT JOIN portfolio_imports m ON m.item_id = i.id
 	WHERE i.user_id = $1`
 
 // ListPortfolio returns the account's items, public ones only when
@@ -134,7 +205,8 @@ const listQuery = `SELECT i.id, i.award_id, i.name, i.slug, i.public, i.show_evi
 // serves the whole page. Entries carry BadgeID and IssuerID but not the
 // badge's or issuer's names (BadgeName is the name the item was added
 // with), nor Item.Credential, CreatedAt and UpdatedAt: callers complete
-// them from their caches of definitions.
+// them from their caches of definitions. An imported badge's entry has
+// its Import (without the image) and its Source.
 func (s *DB) ListPortfolio(ctx context.Context, userID string, publicOnly bool) ([]*PortfolioEntry, error) {
 	q := listQuery
 	if s.dialect == SQLite {
@@ -158,9 +230,10 @@ func (s *DB) ListPortfolio(ctx context.Context, userID string, publicOnly bool) 
 			awardID, collectionID sql.NullString
 			awardedAt, validUntil sql.NullTime
 			status                string
+			imp                   importScan
 		)
-		err := rows.Scan(&e.Item.ID, &awardID, &e.Item.Name, &e.Item.Slug, &e.Item.Public, &e.Item.ShowEvidence, &collectionID,
-			&e.Item.Position, &e.BadgeID, &e.IssuerID, &awardedAt, &validUntil, &status, &e.CollectionName)
+		err := rows.Scan(append([]any{&e.Item.ID, &awardID, &e.Item.Source, &e.Item.Name, &e.Item.Slug, &e.Item.Public, &e.Item.ShowEvidence, &collectionID,
+			&e.Item.Position, &e.BadgeID, &e.IssuerID, &awardedAt, &validUntil, &status, &e.CollectionName}, imp.dest()...)...)
 		if err != nil {
 			return nil, badge.Internalf(err, "scan portfolio item")
 		}
@@ -169,6 +242,7 @@ func (s *DB) ListPortfolio(ctx context.Context, userID string, publicOnly bool) 
 			e.AwardedAt = awardedAt.Time.UTC()
 		}
 		e.ValidUntil, e.Status, e.BadgeName = timePtr(validUntil), badge.Status(status), e.Item.Name
+		imp.apply(e)
 		out = append(out, e)
 	}
 	if err := rows.Err(); err != nil {
@@ -265,7 +339,7 @@ func (s *DB) ClaimAward(ctx context.Context, awardID, userID string) (*Portfolio
 			return err
 		}
 		item = it
-		return nil
+		return s.awardEvent(ctx, tx, EventAwardClaimed, awardID)
 	})
 	return item, err
 }
@@ -284,7 +358,9 @@ func itemByAward(ctx context.Context, tx *sql.Tx, awardID string) (*PortfolioIte
 }
 
 // ImportItem adds an imported badge (its bytes and source) to the
-// account's portfolio, private, in no theme.
+// account's portfolio, private, in no theme. With it.Import, what the
+// import read is stored alongside in the same transaction; a badge the
+// account already imported (same Import.Key) is a Conflict.
 func (s *DB) ImportItem(ctx context.Context, it *PortfolioItem) error {
 	if len(it.Credential) == 0 {
 		return badge.Invalidf("credential", "portfolio.credential_required", "the imported badge is empty")
@@ -292,10 +368,120 @@ func (s *DB) ImportItem(ctx context.Context, it *PortfolioItem) error {
 	if strings.TrimSpace(it.Name) == "" || len([]rune(it.Name)) > badge.MaxNameLen {
 		return badge.Invalidf("name", "portfolio.name_invalid", "an imported badge needs a name of at most %d characters", badge.MaxNameLen)
 	}
+	if in := it.Import; in != nil {
+		switch {
+		case in.Key == "" || in.Format == "" || in.State == "":
+			return badge.Invalidf("", "portfolio.import_incomplete", "an imported badge needs its key, format and state")
+		case len(in.Image) > MaxImportImage:
+			return badge.Invalidf("", "portfolio.image_too_large", "the badge's image is larger than %d bytes", MaxImportImage)
+		}
+	}
 	it.AwardID, it.Public, it.ShowEvidence, it.CollectionID = "", false, false, ""
 	it.CreatedAt = s.timestamp()
 	it.UpdatedAt = it.CreatedAt
-	return s.inTx(ctx, func(tx *sql.Tx) error { return s.insertItem(ctx, tx, it) })
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if in := it.Import; in != nil {
+			// Checked first: the item's slug would otherwise be taken
+			// before the duplicate is noticed.
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM portfolio_imports WHERE user_id = $1 AND credential_key = $2`,
+				it.UserID, in.Key).Scan(&n); err != nil {
+				return badge.Internalf(err, "read imports")
+			}
+			if n > 0 {
+				return badge.Conflictf("", "portfolio.already_imported", "this badge is already in your portfolio")
+			}
+		}
+		if err := s.insertItem(ctx, tx, it); err != nil {
+			return err
+		}
+		if it.Import == nil {
+			return nil
+		}
+		in := it.Import
+		if in.CheckedAt.IsZero() {
+			in.CheckedAt = it.CreatedAt
+		}
+		in.CheckedAt = storedTime(in.CheckedAt)
+		var image []byte
+		if len(in.Image) > 0 {
+			image = in.Image
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO portfolio_imports (item_id, user_id, credential_key, format, standard,
+			issuer_name, issuer_url, description, issued_at, valid_until, state, state_reason, checked_at, image_type, image)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+			it.ID, it.UserID, in.Key, in.Format, in.Standard, in.IssuerName, in.IssuerURL, in.Description,
+			nullTime(storedTimePtr(in.IssuedAt)), nullTime(storedTimePtr(in.ValidUntil)), in.State, in.StateReason, in.CheckedAt, in.ImageType, image)
+		if constraintOf(err) == uniqueViolation {
+			return badge.Conflictf("", "portfolio.already_imported", "this badge is already in your portfolio")
+		}
+		if err != nil {
+			return badge.Internalf(err, "insert import of item %s", it.ID)
+		}
+		return nil
+	})
+}
+
+// ImportImage returns the stored image of one of the account's imported
+// badges and its media type; NotFound when it has none.
+func (s *DB) ImportImage(ctx context.Context, userID, itemID string) (string, []byte, error) {
+	var ctype string
+	var data []byte
+	err := s.db.QueryRowContext(ctx, `SELECT image_type, image FROM portfolio_imports
+		WHERE item_id = $1 AND user_id = $2 AND image IS NOT NULL`, itemID, userID).Scan(&ctype, &data)
+	if err != nil {
+		return "", nil, notFound(err, "portfolio.image_not_found", "image of portfolio item")
+	}
+	return ctype, data, nil
+}
+
+// ImportCheck is an imported badge due for a new verification.
+type ImportCheck struct {
+	ItemID     string
+	UserID     string
+	Credential []byte
+	State      string
+	CheckedAt  time.Time
+}
+
+// MaxImportChecks bounds one batch of DueImports.
+const MaxImportChecks = 500
+
+// DueImports returns up to limit imported badges last verified before
+// before, those checked longest ago first, with their bytes.
+func (s *DB) DueImports(ctx context.Context, before time.Time, limit int) ([]*ImportCheck, error) {
+	limit = min(max(limit, 1), MaxImportChecks)
+	rows, err := s.db.QueryContext(ctx, `SELECT m.item_id, m.user_id, i.credential, m.state, m.checked_at
+		FROM portfolio_imports m JOIN portfolio_items i ON i.id = m.item_id
+		WHERE m.checked_at < $1 ORDER BY m.checked_at, m.item_id LIMIT $2`, storedTime(before), limit)
+	if err != nil {
+		return nil, badge.Internalf(err, "list imports due for a check")
+	}
+	defer rows.Close()
+	var out []*ImportCheck
+	for rows.Next() {
+		var c ImportCheck
+		if err := rows.Scan(&c.ItemID, &c.UserID, &c.Credential, &c.State, &c.CheckedAt); err != nil {
+			return nil, badge.Internalf(err, "scan import due for a check")
+		}
+		c.CheckedAt = c.CheckedAt.UTC()
+		out = append(out, &c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, badge.Internalf(err, "list imports due for a check")
+	}
+	return out, nil
+}
+
+// RecordImportCheck stores the outcome of a verification of an imported
+// badge, checked now. An item removed meanwhile is NotFound.
+func (s *DB) RecordImportCheck(ctx context.Context, itemID, state, reason string) error {
+	res, err := s.db.ExecContext(ctx, `UPDATE portfolio_imports SET state = $2, state_reason = $3, checked_at = $4 WHERE item_id = $1`,
+		itemID, state, reason, s.timestamp())
+	if err != nil {
+		return badge.Internalf(err, "record check of imported item %s", itemID)
+	}
+	return oneRow(res, "portfolio.item_not_found", "portfolio item")
 }
 
 // insertItem picks the item's ID, slug and position and inserts it.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -344,5 +345,101 @@ func BenchmarkListPortfolio(b *testing.B) {
 				b.Fatalf("%d %v", len(es), err)
 			}
 		}
+	})
+}
+
+// An imported badge keeps what its import read (portfolio_imports): the
+// listing shows its issuer, dates and state; one account imports a badge
+// once; the re-check reads the badges checked longest ago and records
+// its verdict.
+func TestImportInfo(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		now := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+		db.SetClock(func() time.Time { return now })
+		marie := pfUser(t, db, "marie", "marie@example.org", true)
+		paul := pfUser(t, db, "paul", "paul@example.org", true)
+		issued := time.Date(2024, 5, 17, 13, 45, 2, 118452000, time.UTC)
+		until := time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
+		newItem := func(userID, key string) *PortfolioItem {
+			return &PortfolioItem{UserID: userID, Credential: []byte("\x89PNG fake"), Source: "badge.png", Name: "Sécurité des données",
+				Import: &ImportInfo{Key: key, Format: "png", Standard: "Open Badges 2.0", IssuerName: "Centre de formation",
+					IssuerURL: "https://formation.example.org", Description: "RGPD", IssuedAt: &issued, ValidUntil: &until,
+					State: "valid", ImageType: "image/png", Image: []byte("png bytes")}}
+		}
+		it := newItem(marie.ID, "https://badgr.example.org/assertions/1")
+		if err := db.ImportItem(ctx, it); err != nil {
+			t.Fatal(err)
+		}
+		es, err := db.ListPortfolio(ctx, marie.ID, false)
+		if err != nil || len(es) != 1 {
+			t.Fatalf("%d items, %v", len(es), err)
+		}
+		want := ImportInfo{Key: "https://badgr.example.org/assertions/1", Format: "png", Standard: "Open Badges 2.0",
+			IssuerName: "Centre de formation", IssuerURL: "https://formation.example.org", Description: "RGPD",
+			IssuedAt: &issued, ValidUntil: &until, State: "valid", CheckedAt: now, ImageType: "image/png"}
+		for name, e := range map[string]*PortfolioEntry{"listing": es[0]} {
+			if diff := cmp.Diff(&want, e.Item.Import); diff != "" {
+				t.Errorf("%s: import info (-want +got):\n%s", name, diff)
+			}
+			if e.IssuerName != "Centre de formation" || !e.AwardedAt.Equal(issued) || e.ValidUntil == nil || !e.ValidUntil.Equal(until) {
+				t.Errorf("%s: entry %+v", name, e)
+			}
+		}
+		full, err := db.GetPortfolioEntry(ctx, marie.ID, it.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(&want, full.Item.Import); diff != "" || string(full.Item.Credential) != "\x89PNG fake" {
+			t.Errorf("entry: import info (-want +got):\n%s", diff)
+		}
+		ctype, img, err := db.ImportImage(ctx, marie.ID, it.ID)
+		if err != nil || ctype != "image/png" || string(img) != "png bytes" {
+			t.Errorf("image %q %q %v", ctype, img, err)
+		}
+		_, _, err = db.ImportImage(ctx, paul.ID, it.ID)
+		wantKind(t, err, badge.NotFound, "portfolio.image_not_found")
+
+		// Once per account; another account may hold its own copy.
+		wantKind(t, db.ImportItem(ctx, newItem(marie.ID, "https://badgr.example.org/assertions/1")), badge.Conflict, "portfolio.already_imported")
+		if got := order(t, db, marie.ID, false); len(got) != 1 {
+			t.Errorf("a refused duplicate left an item: %v", got)
+		}
+		if err := db.ImportItem(ctx, newItem(paul.ID, "https://badgr.example.org/assertions/1")); err != nil {
+			t.Fatal(err)
+		}
+
+		// Re-check: due items, oldest check first, bounded.
+		now = now.Add(time.Hour)
+		second := newItem(marie.ID, "sha256:00")
+		if err := db.ImportItem(ctx, second); err != nil {
+			t.Fatal(err)
+		}
+		now = now.Add(48 * time.Hour)
+		due, err := db.DueImports(ctx, now.Add(-24*time.Hour), 10)
+		if err != nil || len(due) != 3 {
+			t.Fatalf("due: %d %v", len(due), err)
+		}
+		if due[2].ItemID != second.ID || string(due[0].Credential) != "\x89PNG fake" || due[0].State != "valid" {
+			t.Errorf("due order or content: %+v", due)
+		}
+		if one, _ := db.DueImports(ctx, now, 1); len(one) != 1 {
+			t.Errorf("limit 1 gave %d", len(one))
+		}
+		if err := db.RecordImportCheck(ctx, it.ID, "revoked", "Fraude"); err != nil {
+			t.Fatal(err)
+		}
+		full, _ = db.GetPortfolioEntry(ctx, marie.ID, it.ID)
+		if full.Item.Import.State != "revoked" || full.Item.Import.StateReason != "Fraude" || !full.Item.Import.CheckedAt.Equal(now) {
+			t.Errorf("after the check: %+v", full.Item.Import)
+		}
+		if due, _ := db.DueImports(ctx, now.Add(-24*time.Hour), 10); len(due) != 2 {
+			t.Errorf("a checked item is still due: %d", len(due))
+		}
+		// Removing the item removes its import row.
+		if err := db.RemovePortfolioItem(ctx, marie.ID, it.ID); err != nil {
+			t.Fatal(err)
+		}
+		wantKind(t, db.RecordImportCheck(ctx, it.ID, "valid", ""), badge.NotFound, "portfolio.item_not_found")
 	})
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/sceau/sceau/internal/badge"
+	"github.com/sceau/sceau/internal/issuing"
 	"github.com/sceau/sceau/internal/locale"
 	"github.com/sceau/sceau/internal/store"
 )
@@ -37,6 +38,25 @@ type itemView struct {
 	ShowEvidence bool
 	CollectionID string
 	First, Last  bool // first or last of its theme (no move that way)
+	// Imported badges: where they came from and when they were last
+	// verified.
+	Imported  bool
+	Source    string // a file's name, or the URL
+	SourceURL string // the URL, when it came from one
+	CheckedAt string
+}
+
+// importLiveState is an imported badge's state now: what the last
+// verification found, and expiry by the clock.
+func importLiveState(in *store.ImportInfo, now time.Time) string {
+	switch in.State {
+	case issuing.ImportRevoked, issuing.ImportSuspended, issuing.ImportInvalid, issuing.ImportExpired:
+		return in.State
+	}
+	if in.ValidUntil != nil && !in.ValidUntil.After(now) {
+		return "expired"
+	}
+	return "active"
 }
 
 // liveState is an award's state now: revocation and suspension as
@@ -69,6 +89,18 @@ func entryItem(lang, handle string, e *store.PortfolioEntry, now time.Time) item
 		ImageURL: badgeImagePath(e.IssuerSlug, e.BadgeSlug, e.BadgeImageKey), Public: e.Item.Public,
 		ShowEvidence: e.Item.ShowEvidence, CollectionID: e.Item.CollectionID}
 	v.IssuedBy = locale.T(lang, "portfolio.issued_by", v.IssuerName)
+	if in := e.Item.Import; in != nil {
+		v.Imported, v.State = true, importLiveState(in, now)
+		v.IssuedBy = locale.T(lang, "import.issued_by", v.IssuerName)
+		v.Source, v.SourceURL = e.Item.Source, httpURL(e.Item.Source)
+		v.CheckedAt = formatDate(lang, in.CheckedAt)
+		// A private badge's image is the owner's to see only.
+		if v.Public {
+			v.ImageURL = importedImagePath(e, handle)
+		} else {
+			v.ImageURL = importedImagePath(e, "")
+		}
+	}
 	v.StateLabel = locale.T(lang, "portfolio.state."+v.State)
 	if v.Public {
 		v.Href = "/@" + handle + "/badges/" + v.Slug
@@ -444,6 +476,13 @@ func (s *server) publicSubpage(w http.ResponseWriter, r *http.Request) error {
 		return s.publicBadge(w, r, parts[1])
 	case len(parts) == 3 && parts[0] == "badges" && parts[2] == "qr.png":
 		return s.badgeQR(w, r, parts[1])
+	case len(parts) == 3 && parts[0] == "badges" && parts[2] == "image":
+		owner, e, err := s.publicEntry(r, parts[1])
+		if err != nil {
+			return err
+		}
+		// Short: the badge may be made private.
+		return s.serveImportImage(w, r, owner.ID, e.Item.ID, "public, max-age=300")
 	}
 	return badge.NotFoundf("page.not_found", "no page %q", r.URL.Path)
 }
@@ -462,7 +501,7 @@ func (s *server) publicEntry(r *http.Request, slug string) (*badge.User, *store.
 	if err != nil {
 		return nil, nil, err
 	}
-	if !e.Item.Public || e.Item.AwardID == "" {
+	if !e.Item.Public || e.Item.AwardID == "" && e.Item.Import == nil {
 		return nil, nil, badge.NotFoundf("portfolio.item_not_found", "no badge %q", slug)
 	}
 	return owner, e, nil
@@ -494,6 +533,9 @@ func (s *server) publicBadge(w http.ResponseWriter, r *http.Request, slug string
 	owner, e, err := s.publicEntry(r, slug)
 	if err != nil {
 		return err
+	}
+	if e.Item.AwardID == "" {
+		return s.publicImportedBadge(w, r, owner, e)
 	}
 	ctx := r.Context()
 	a, err := s.db.GetAward(ctx, e.Item.AwardID)

@@ -135,6 +135,13 @@ func (s *server) routes() http.Handler {
 	a("GET /{at}", s.publicPortfolio)
 	a("GET /{at}/{rest...}", s.publicSubpage)
 
+	// Badges from elsewhere: import, images, export.
+	a("GET /portfolio/import", s.importForm)
+	a("POST /portfolio/import", s.importSubmit)
+	a("GET /portfolio/items/{id}/image", s.itemImage)
+	a("GET /portfolio/items/{id}/download", s.downloadItem)
+	a("GET /portfolio/export.zip", s.exportZip)
+
 	// Integration: API tokens and webhooks, owners only.
 	a("GET /workspace/{org}/api-tokens", s.apiTokens)
 	a("POST /workspace/{org}/api-tokens", s.createAPIToken)
