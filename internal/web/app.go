@@ -211,22 +211,36 @@ func (s *server) newPage(r *http.Request, f *form, data any) *page {
 // render writes an application page with the status. The page is built
 // in a buffer first, so a template error is a clean error page.
 func (s *server) render(w http.ResponseWriter, r *http.Request, status int, name string, p *page) error {
+	body, err := s.renderBody(name, p)
+	if err != nil {
+		return err
+	}
+	return writePage(w, status, p.Lang, body)
+}
+
+// renderBody executes an application page into bytes.
+func (s *server) renderBody(name string, p *page) ([]byte, error) {
 	t, ok := s.app[name]
 	if !ok {
-		return badge.Internalf(errors.New("no such template"), "render %s", name)
+		return nil, badge.Internalf(errors.New("no such template"), "render %s", name)
 	}
 	var buf bytes.Buffer
 	if err := t.Execute(&buf, p); err != nil {
-		return badge.Internalf(err, "render %s", name)
+		return nil, badge.Internalf(err, "render %s", name)
 	}
+	return buf.Bytes(), nil
+}
+
+// writePage writes a rendered application page.
+func writePage(w http.ResponseWriter, status int, lang string, body []byte) error {
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Content-Language", p.Lang)
+	h.Set("Content-Language", lang)
 	// Pages with a user or a form are private to one browser.
 	h.Set("Cache-Control", "no-store")
 	h.Add("Vary", "Accept-Language, Cookie")
 	w.WriteHeader(status)
-	_, err := buf.WriteTo(w)
+	_, err := w.Write(body)
 	return err
 }
 

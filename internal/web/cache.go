@@ -49,6 +49,46 @@ func (c *ttlCache[T]) get(ctx context.Context, id string, load func(context.Cont
 	return v, nil
 }
 
+// peek returns a fresh value without loading one.
+func (c *ttlCache[T]) peek(id string) (T, bool) {
+	now := c.now()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.entries[id]
+	if !ok || !now.Before(e.expires) {
+		var zero T
+		return zero, false
+	}
+	return e.v, true
+}
+
+// put stores a value for definitionTTL. Expired entries are swept when
+// the cache grows past maxEntries, so keys chosen by visitors (handles)
+// cannot grow it without end.
+func (c *ttlCache[T]) put(id string, v T) {
+	now := c.now()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.entries == nil {
+		c.entries = map[string]ttlEntry[T]{}
+	}
+	if len(c.entries) >= maxCacheEntries {
+		for k, e := range c.entries {
+			if !now.Before(e.expires) {
+				delete(c.entries, k)
+			}
+		}
+		if len(c.entries) >= maxCacheEntries {
+			return
+		}
+	}
+	c.entries[id] = ttlEntry[T]{v: v, expires: now.Add(definitionTTL)}
+}
+
+// maxCacheEntries bounds a cache of pages: beyond it, pages are built
+// each time until entries expire.
+const maxCacheEntries = 10_000
+
 // forget drops id, so that the node that saved an edit shows it at once.
 func (c *ttlCache[T]) forget(id string) {
 	c.mu.Lock()

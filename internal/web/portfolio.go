@@ -445,6 +445,19 @@ type publicPortfolioView struct {
 }
 
 func (s *server) publicPortfolio(w http.ResponseWriter, r *http.Request) error {
+	// Anonymous visitors (an appraiser, a search engine, a LinkedIn
+	// preview) all see the same page: it is kept for definitionTTL, as
+	// badge definitions are, so a portfolio of a thousand badges is built
+	// once every few seconds rather than on every view. A badge made
+	// private or revoked shows within that delay; signed-in visitors
+	// (the owner checking a change) always get a fresh page.
+	lang := locale.Negotiate(r)
+	key := r.PathValue("at") + "|" + lang
+	if userOf(r) == nil {
+		if body, ok := s.publicPages.peek(key); ok {
+			return writePage(w, http.StatusOK, lang, body)
+		}
+	}
 	owner, err := s.publicOwner(r.Context(), r.PathValue("at"))
 	if err != nil {
 		return err
@@ -456,14 +469,21 @@ func (s *server) publicPortfolio(w http.ResponseWriter, r *http.Request) error {
 	if err := s.completeEntries(r.Context(), entries); err != nil {
 		return err
 	}
-	lang := locale.Negotiate(r)
 	v := publicPortfolioView{Name: owner.Name, Handle: owner.Handle, URL: s.baseURL + "/@" + owner.Handle, Count: len(entries)}
 	v.Themes, v.Others = groupEntries(lang, owner.Handle, entries, nil, s.now())
 	for _, t := range v.Themes {
 		t.List = publicList(t.Items)
 	}
 	v.OthersList = publicList(v.Others)
-	return s.renderPublic(w, r, "portfolio_public", s.newPage(r, nil, v))
+	p := s.newPage(r, nil, v)
+	body, err := s.renderBody("portfolio_public", p)
+	if err != nil {
+		return err
+	}
+	if p.User == nil && p.Flash == "" {
+		s.publicPages.put(key, body)
+	}
+	return writePage(w, http.StatusOK, lang, body)
 }
 
 // publicSubpage serves what lies under /@handle/: badges/{slug} and its

@@ -305,6 +305,8 @@ func testPortfolioPages(t *testing.T, db *store.DB) {
 		if got := byID(page, "award-status"); !strings.Contains(got, "Revoked") || byID(page, "status-reason") == "" {
 			t.Errorf("revoked badge status %q", got)
 		}
+		// Anonymous visitors' public portfolio is kept for definitionTTL.
+		f.now = f.now.Add(definitionTTL)
 		_, page = f.browser(t, "en").get("/@" + m.handle)
 		if !strings.Contains(page, `data-slug="classe-inversee" data-state="revoked"`) {
 			t.Error("public portfolio does not show the revocation")
@@ -509,5 +511,40 @@ func TestPublicListEscapes(t *testing.T) {
 		`<span class="note">Émis par R&amp;D · 1er mars 2026</span></div></li>` + "\n"
 	if got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}
+
+// Anonymous visitors get the public portfolio from a short cache; what
+// the owner changes shows to them at once all the same.
+func TestPublicPortfolioCache(t *testing.T) {
+	f := newFixture(t)
+	m := newMarie(t, f)
+	anon := f.browser(t, "fr")
+	_, first := anon.get("/@" + m.handle)
+	if !strings.Contains(first, `data-slug="classe-inversee"`) {
+		t.Fatalf("public badge not listed: %.500s", first)
+	}
+	// A change made behind the pages' back (straight in the store) is
+	// not seen before the cache expires…
+	owner, err := f.db.GetUserByHandle(context.Background(), m.handle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := items(t, m.b)
+	if err := f.db.UpdatePortfolioItem(context.Background(), owner.ID, ids["classe-inversee"], store.ItemSettings{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, again := anon.get("/@" + m.handle); again != first {
+		t.Error("the second anonymous view was built again")
+	}
+	f.now = f.now.Add(definitionTTL)
+	if _, later := anon.get("/@" + m.handle); strings.Contains(later, `data-slug="classe-inversee"`) {
+		t.Error("private badge still listed after the cache expired")
+	}
+	// …whereas the owner's own change shows at once.
+	resp, body := m.b.post("/portfolio/items/" + ids["competences-numeriques"])
+	wantRedirect(t, resp, body, "/portfolio#item-")
+	if _, now := anon.get("/@" + m.handle); strings.Contains(now, `data-slug="competences-numeriques"`) {
+		t.Error("a badge the owner made private is still shown to visitors")
 	}
 }

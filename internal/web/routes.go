@@ -8,6 +8,7 @@ import (
 	"github.com/sceau/sceau/internal/badge"
 
 	"github.com/sceau/sceau/internal/httpx"
+	"github.com/sceau/sceau/internal/locale"
 )
 
 // maxBody bounds request bodies: the public routes read none.
@@ -173,6 +174,13 @@ func (s *server) appHandler(fn httpx.HandlerFunc) http.Handler {
 			r.Body = http.MaxBytesReader(w, r.Body, formBody)
 		}
 		err := fn(w, r)
+		if u := userOf(r); u != nil && r.Method == http.MethodPost {
+			// Whatever the owner changed shows at once on this node's
+			// cached public portfolio (other nodes within definitionTTL).
+			for _, lang := range locale.Languages {
+				s.publicPages.forget("@" + u.Handle + "|" + lang)
+			}
+		}
 		if err == nil {
 			return
 		}

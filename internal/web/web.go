@@ -63,8 +63,11 @@ type server struct {
 	accounts *accounts.Service
 	sessions *scs.SessionManager
 	fetcher  did.Fetcher
-	notify   func()
-	clock    func() time.Time
+	// publicPages keeps anonymous visitors' public portfolios (handle and
+	// language → page) for definitionTTL.
+	publicPages *ttlCache[[]byte]
+	notify      func()
+	clock       func() time.Time
 }
 
 // pageNames are the templates New parses; a missing one fails New.
@@ -83,6 +86,7 @@ func New(opts Options) (http.Handler, error) {
 		app: map[string]*template.Template{}, accounts: opts.Accounts, fetcher: opts.Fetcher,
 		notify: opts.Notify}
 	s.sessions = newSessions(opts.Store.Sessions(), s.baseURL)
+	s.publicPages = &ttlCache[[]byte]{now: s.now}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
