@@ -216,13 +216,10 @@ func (d *decoder) str(sub []byte) string {
 // unquote decodes a checked JSON string (quotes included).
 func (d *decoder) unquote(raw []byte) string {
 	inner := raw[1 : len(raw)-1]
-	for _, c := range inner {
-		if c == '\\' || c >= utf8.RuneSelf {
-			if c == '\\' || !utf8.Valid(inner) {
-				return unquoteSlow(raw)
-			}
-			break
-		}
+	// An escape anywhere, or invalid UTF-8, needs the full decoding; a
+	// non-ASCII byte alone does not end the search for escapes.
+	if bytes.IndexByte(inner, '\\') >= 0 || !utf8.Valid(inner) {
+		return unquoteSlow(raw)
 	}
 	if len(inner) == 0 {
 		return ""

@@ -322,3 +322,21 @@ func jsonEqual(t testing.TB, a, b []byte) bool {
 	yb, _ := json.Marshal(y)
 	return bytes.Equal(xb, yb)
 }
+
+// Strings with non-ASCII letters before an escape are decoded whole: the
+// escapes after "é" were once kept as literal text (criteria typed in a
+// browser textarea arrive with \r\n).
+func TestParseAccentBeforeEscape(t *testing.T) {
+	want := "Remettre une séquence.\r\n\r\n- le plan \"détaillé\"\n- la réflexion"
+	data := mutate(t, func(m map[string]any) {
+		obj(m, "credentialSubject", "achievement", "criteria")["narrative"] = want
+		obj(m, "credentialSubject", "achievement")["name"] = "Éthique"
+	})
+	c, err := Parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.CredentialSubject.Achievement.Criteria.Narrative; got != want {
+		t.Errorf("narrative %q, want %q", got, want)
+	}
+}

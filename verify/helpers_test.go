@@ -115,6 +115,12 @@ func replaceOnce(t testing.TB, b []byte, old, new string) []byte {
 // bits of set at 1, signed by signer.
 func statusList(t testing.TB, issuer string, signer party, purpose string, set ...int) []byte {
 	t.Helper()
+	return statusListFrom(t, "2025-01-01T00:00:00Z", issuer, signer, purpose, set...)
+}
+
+// statusListFrom is statusList with its validFrom.
+func statusListFrom(t testing.TB, validFrom, issuer string, signer party, purpose string, set ...int) []byte {
+	t.Helper()
 	bs, err := status.New(status.MinEntries)
 	if err != nil {
 		t.Fatal(err)
@@ -133,7 +139,7 @@ func statusList(t testing.TB, issuer string, signer party, purpose string, set .
 		"id":        statusListURL,
 		"type":      []any{"VerifiableCredential", "BitstringStatusListCredential"},
 		"issuer":    issuer,
-		"validFrom": "2025-01-01T00:00:00Z",
+		"validFrom": validFrom,
 		"credentialSubject": map[string]any{
 			"id":            statusListURL + "#list",
 			"type":          "BitstringStatusList",

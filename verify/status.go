@@ -102,6 +102,10 @@ func (v *verifier) statusEntry(ctx context.Context, c *ob3.Credential, e *status
 	}
 }
 
+// statusClockSkew is how far ahead of the verifier's clock a status list
+// may be dated (validFrom, proof created) and still count.
+const statusClockSkew = 5 * time.Minute
+
 // trustList checks that a status list credential is signed by the badge's
 // issuer and in effect: anyone can publish a list saying a badge is
 // revoked, only the issuer's counts.
@@ -119,10 +123,13 @@ func (v *verifier) trustList(ctx context.Context, c *ob3.Credential, data []byte
 	if t, ok := parseTime(list.ValidUntil); ok && !v.now.Before(t) {
 		return fmt.Errorf("the list expired on %s", t.UTC().Format(time.RFC3339))
 	}
-	if t, ok := parseTime(list.ValidFrom); ok && v.now.Before(t) {
+	// A list is often signed on demand, after the verification began
+	// (v.now) and in the next second, or by a clock slightly ahead: the
+	// same tolerance as for the credential's own proof.
+	if t, ok := parseTime(list.ValidFrom); ok && v.now.Add(statusClockSkew).Before(t) {
 		return fmt.Errorf("the list is valid only from %s", t.UTC().Format(time.RFC3339))
 	}
-	res, err := proof.Verify(ctx, data, proof.VerifyOptions{Resolver: v.resolver, Loader: v.opts.Loader, Now: v.now})
+	res, err := proof.Verify(ctx, data, proof.VerifyOptions{Resolver: v.resolver, Loader: v.opts.Loader, Now: v.now, ClockSkew: statusClockSkew})
 	if err != nil {
 		return err
 	}

@@ -132,17 +132,22 @@ func (s *server) batchPage(w http.ResponseWriter, r *http.Request) error {
 		if field != "" {
 			field = locale.T(lang, "csv.column."+field)
 		}
-		v.Rows = append(v.Rows, previewRow{Row: e.Row, Error: joinNonEmpty(field, msg)})
+		v.Rows = append(v.Rows, previewRow{Row: e.Row, Error: joinNonEmpty(lang, field, msg)})
 	}
 	sort.SliceStable(v.Rows, func(i, j int) bool { return v.Rows[i].Row < v.Rows[j].Row })
 	return s.render(w, r, http.StatusOK, "batch", s.newPage(r, nil, v))
 }
 
-func joinNonEmpty(a, b string) string {
+// joinNonEmpty puts a column name before its message, with the colon
+// each language writes (French puts a space before it).
+func joinNonEmpty(lang, a, b string) string {
 	if a == "" {
 		return b
 	}
-	return a + " : " + b
+	if lang == "fr" {
+		return a + "\u00a0: " + b
+	}
+	return a + ": " + b
 }
 
 // startBatch starts a previewed batch: the valid rows are awarded by a
