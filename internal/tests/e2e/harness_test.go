@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -17,6 +18,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -373,6 +375,78 @@ func postgresSchema(t *testing.T) string {
 	return u.String()
 }
 
+// waitMailWhere waits for an e-mail to addr that match accepts (among
+// all those received so far, then those to come).
+func (s *server) waitMailWhere(t *testing.T, addr, what string, match func(smtptest.Message) bool) smtptest.Message {
+	t.Helper()
+	msg, err := s.SMTP.WaitFor(mailTimeout, func(m smtptest.Message) bool {
+		return smtptest.To(addr)(m) && match(m)
+	})
+	if err != nil {
+		var got []string
+		for _, m := range s.SMTP.Messages() {
+			if smtptest.To(addr)(m) {
+				got = append(got, fmt.Sprintf("%q", m.Subject))
+			}
+		}
+		t.Fatalf("e-mail to %s (%s): %v; received for that address: %v", addr, what, err, got)
+	}
+	return msg
+}
+
+// waitMailCount waits until every address of addrs has received at
+// least one e-mail, and returns how many each has (for a batch: one
+// announcement each, none twice).
+func (s *server) waitMailCount(t *testing.T, addrs []string, limit time.Duration) map[string]int {
+	t.Helper()
+	want := map[string]bool{}
+	for _, a := range addrs {
+		want[strings.ToLower(a)] = true
+	}
+	// WaitFor shows every message once, those received so far first.
+	got := map[string]int{}
+	_, err := s.SMTP.WaitFor(limit, func(m smtptest.Message) bool {
+		for _, to := range m.To {
+			if to = strings.ToLower(to); want[to] {
+				got[to]++
+			}
+		}
+		return len(got) == len(want)
+	})
+	if err != nil {
+		var missing []string
+		for a := range want {
+			if got[a] == 0 {
+				missing = append(missing, a)
+			}
+		}
+		t.Fatalf("%d of %d addresses received no e-mail: %v (%v)", len(missing), len(want), missing, err)
+	}
+	return got
+}
+
+// fetch GETs a path of the server (or an absolute URL) without a session,
+// as a visitor's program would, and returns the answer's status, header
+// and body.
+func (s *server) fetch(t *testing.T, pathOrURL string) (int, http.Header, []byte) {
+	t.Helper()
+	u := pathOrURL
+	if strings.HasPrefix(u, "/") {
+		u = s.URL + u
+	}
+	client := &http.Client{Timeout: 15 * time.Second}
+	resp, err := client.Get(u)
+	if err != nil {
+		t.Fatalf("GET %s: %v", u, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+	if err != nil {
+		t.Fatalf("GET %s: read body: %v", u, err)
+	}
+	return resp.StatusCode, resp.Header, body
+}
+
 // waitMail waits for the next e-mail to addr at the server's SMTP peer
 // whose subject or text contains want (any, when want is empty).
 func (s *server) waitMail(t *testing.T, addr, want string) smtptest.Message {
@@ -390,7 +464,9 @@ func (s *server) waitMail(t *testing.T, addr, want string) smtptest.Message {
 	return msg
 }
 
-// browser is one headless Chromium with one tab, driven against a server.
+// browser is one tab of headless Chromium, driven against a server: the
+// first of a test starts Chromium, others (newPerson) are tabs of other
+// people in the same Chromium.
 // Its methods fail the test (with a screenshot and the page's address and
 // text in the log) when an action fails.
 type browser struct {
@@ -399,7 +475,8 @@ type browser struct {
 	ctx      context.Context // the tab; no deadline of its own
 	deadline time.Time       // the test's deadline for every action
 	step     int
-	shot     bool // a failure snapshot was taken
+	shot     bool   // a failure snapshot was taken
+	who      string // whose tab this is, in failure logs ("" for the first)
 
 	mu         sync.Mutex
 	exceptions []string // uncaught JavaScript exceptions
@@ -425,13 +502,7 @@ func newBrowser(t *testing.T, srv *server, lang string) *browser {
 	)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	b := &browser{t: t, srv: srv, deadline: time.Now().Add(testTimeout)}
-	ctx, cancelTab := chromedp.NewContext(allocCtx, chromedp.WithListener(func(ev any) {
-		if e, ok := ev.(*cdpruntime.EventExceptionThrown); ok {
-			b.mu.Lock()
-			b.exceptions = append(b.exceptions, exceptionText(e))
-			b.mu.Unlock()
-		}
-	}))
+	ctx, cancelTab := chromedp.NewContext(allocCtx, chromedp.WithListener(b.listen))
 	b.ctx = ctx
 	t.Cleanup(func() { cancelTab(); cancelAlloc() })
 	// The first run starts the browser; it binds the browser's life to
@@ -441,6 +512,41 @@ func newBrowser(t *testing.T, srv *server, lang string) *browser {
 		t.Fatalf("start chromium (%s): %v", exe, err)
 	}
 	t.Logf("chromium started in %v", time.Since(start).Round(time.Millisecond))
+	b.setup(lang)
+	return b
+}
+
+// newPerson opens a tab in a new browser context of b's Chromium: another
+// person, with cookies and storage of their own, as in a browser of their
+// own, for the cost of a tab rather than of a second Chromium. The tab
+// shares b's test and deadline.
+func (b *browser) newPerson(who, lang string) *browser {
+	b.t.Helper()
+	p := &browser{t: b.t, srv: b.srv, deadline: b.deadline, who: who}
+	ctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext(), chromedp.WithListener(p.listen))
+	p.ctx = ctx
+	b.t.Cleanup(cancel)
+	// As for the browser, the first run binds the tab's life to ctx.
+	if err := chromedp.Do(ctx); err != nil {
+		b.t.Fatalf("open a tab in a new browser context: %v", err)
+	}
+	p.setup(lang)
+	return p
+}
+
+// listen records the tab's uncaught JavaScript exceptions.
+func (b *browser) listen(ev any) {
+	if e, ok := ev.(*cdpruntime.EventExceptionThrown); ok {
+		b.mu.Lock()
+		b.exceptions = append(b.exceptions, exceptionText(e))
+		b.mu.Unlock()
+	}
+}
+
+// setup makes the tab's requests ask for lang and, when the test fails,
+// photograph it; uncaught exceptions fail the test at its end.
+func (b *browser) setup(lang string) {
+	t := b.t
 	b.do("set Accept-Language", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 		if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
 			return err
@@ -461,7 +567,6 @@ func newBrowser(t *testing.T, srv *server, lang string) *browser {
 			t.Errorf("uncaught JavaScript exception: %s", e)
 		}
 	})
-	return b
 }
 
 func acceptLanguage(lang string) string {
@@ -522,7 +627,7 @@ func (b *browser) fatalf(format string, args ...any) {
 	b.t.Helper()
 	b.snapshot("failed")
 	b.shot = true
-	b.t.Fatalf(format, args...)
+	b.t.Fatalf(b.prefix()+format, args...)
 }
 
 // snapshot logs the page's address and main text and writes a screenshot:
@@ -539,11 +644,11 @@ func (b *browser) snapshot(name string) {
 		dir = filepath.Join(showDir, strings.NewReplacer("/", "_").Replace(b.t.Name()))
 		os.MkdirAll(dir, 0o755)
 	}
-	file := filepath.Join(dir, safeName(name)+".png")
+	file := filepath.Join(dir, safeName(b.who+name)+".png")
 	if shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
 		if err := os.WriteFile(file, shot, 0o644); err == nil {
 			if name == "failed" || os.Getenv(envShow) == "1" {
-				b.t.Logf("screenshot of %s: %s", loc, file)
+				b.t.Logf("%sscreenshot of %s: %s", b.prefix(), loc, file)
 			}
 		}
 	}
@@ -553,9 +658,17 @@ func (b *browser) snapshot(name string) {
 			if len(text) > 3000 {
 				text = text[:3000] + "…"
 			}
-			b.t.Logf("page %s says:\n%s", loc, text)
+			b.t.Logf("%spage %s says:\n%s", b.prefix(), loc, text)
 		}
 	}
+}
+
+// prefix names the tab in logs when the test has several.
+func (b *browser) prefix() string {
+	if b.who == "" {
+		return ""
+	}
+	return "[" + b.who + "] "
 }
 
 func safeName(s string) string {
@@ -605,6 +718,34 @@ func (b *browser) choose(sel, value string) {
 func (b *browser) upload(sel string, files ...string) {
 	b.t.Helper()
 	b.do("upload to "+sel, chromedp.SetUploadFiles(chromedp.CSS(sel), files))
+}
+
+// drop drops a file on the element, as a person dragging it from their
+// files would: dragenter, dragover and drop events whose DataTransfer
+// holds a File of the given bytes. (Chromium's input domain cannot drag
+// files from outside the page in headless mode; the page's script sees
+// the same events.)
+func (b *browser) drop(sel, name, mime string, data []byte) {
+	b.t.Helper()
+	script := fmt.Sprintf(`(() => {
+		const zone = document.querySelector(%s);
+		if (zone === null) { return false; }
+		const bin = atob(%s), bytes = new Uint8Array(bin.length);
+		for (let i = 0; i < bin.length; i++) { bytes[i] = bin.charCodeAt(i); }
+		const dt = new DataTransfer();
+		dt.items.add(new File([bytes], %s, {type: %s}));
+		for (const type of ["dragenter", "dragover", "drop"]) {
+			zone.dispatchEvent(new DragEvent(type, {dataTransfer: dt, bubbles: true, cancelable: true}));
+		}
+		return true;
+	})()`, jsString(sel), jsString(base64.StdEncoding.EncodeToString(data)), jsString(name), jsString(mime))
+	b.do("drop "+name+" on "+sel, chromedp.WaitVisible(chromedp.CSS(sel)), chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		found, err := chromedp.Evaluate[bool](script)(ctx, tg)
+		if err == nil && !found {
+			err = fmt.Errorf("no element matches %s", sel)
+		}
+		return err
+	}))
 }
 
 // click clicks the element and, when next is not empty, waits for an
@@ -760,6 +901,31 @@ const minimalPDF = "%PDF-1.4\n" +
 	"4 0 obj<</Length 44>>stream\nBT /F1 18 Tf 72 770 Td (Attestation) Tj ET\nendstream endobj\n" +
 	"5 0 obj<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>endobj\n" +
 	"trailer<</Root 1 0 R>>\n%%EOF\n"
+
+// pdfWith is a one-page PDF showing text (ASCII letters, digits, spaces,
+// and accents as Latin-1 bytes), so that each test file has bytes of its
+// own.
+func pdfWith(text string) []byte {
+	var latin []byte
+	for _, r := range text {
+		switch {
+		case r == '(' || r == ')' || r == '\\':
+			latin = append(latin, '\\', byte(r))
+		case r < 0x100:
+			latin = append(latin, byte(r))
+		default:
+			latin = append(latin, '?')
+		}
+	}
+	stream := "BT /F1 14 Tf 72 770 Td (" + string(latin) + ") Tj ET"
+	return []byte("%PDF-1.4\n" +
+		"1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n" +
+		"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n" +
+		"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R/Resources<</Font<</F1 5 0 R>>>>>>endobj\n" +
+		fmt.Sprintf("4 0 obj<</Length %d>>stream\n%s\nendstream endobj\n", len(stream), stream) +
+		"5 0 obj<</Type/Font/Subtype/Type1/BaseFont/Helvetica/Encoding/WinAnsiEncoding>>endobj\n" +
+		"trailer<</Root 1 0 R>>\n%%EOF\n")
+}
 
 func writePDF(t *testing.T, name string) string {
 	t.Helper()
