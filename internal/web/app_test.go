@@ -741,3 +741,59 @@ func testApplications(t *testing.T, db *store.DB) {
 		t.Error("my applications does not show the acceptance")
 	}
 }
+
+// Every workspace route, read from routes.go so that a new one is covered
+// the day it is added, refuses a member of another organisation (and
+// anonymous visitors are sent to sign in).
+func TestEveryWorkspaceRouteIsMembersOnly(t *testing.T) {
+	src, err := os.ReadFile("routes.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var routes [][2]string
+	for _, line := range strings.Split(string(src), "\n") {
+		i := strings.Index(line, `"GET /workspace/{org}`)
+		if i < 0 {
+			i = strings.Index(line, `"POST /workspace/{org}`)
+		}
+		if i < 0 {
+			continue
+		}
+		pattern := line[i+1 : i+1+strings.Index(line[i+1:], `"`)]
+		method, path, _ := strings.Cut(pattern, " ")
+		routes = append(routes, [2]string{method, path})
+	}
+	if len(routes) < 20 {
+		t.Fatalf("found only %d workspace routes in routes.go", len(routes))
+	}
+	f := newFixture(t)
+	owner := f.signUp(t, "fr", "Anne Gagnon", "anne@formation.example")
+	resp, body := owner.post("/workspace", "name", "Victime", "url", "https://victime.example", "language", "fr")
+	wantRedirect(t, resp, body, "/workspace/victime")
+	other := f.signUp(t, "fr", "Eve Intruse", "eve@autre.example")
+	resp, body = other.post("/workspace", "name", "Autre", "url", "https://autre.example", "language", "fr")
+	wantRedirect(t, resp, body, "/workspace/autre")
+	anon := f.browser(t, "fr")
+
+	fill := strings.NewReplacer("{org}", "victime", "{badge}", "secourisme", "{id}", f.award.ID, "{user}", f.award.ID, "{n}", "1")
+	for _, r := range routes {
+		path := fill.Replace(r[1])
+		t.Run(r[0]+" "+r[1], func(t *testing.T) {
+			var resp *http.Response
+			if r[0] == "GET" {
+				resp, _ = other.get(path)
+			} else {
+				resp, _ = other.post(path, "name", "x", "email", "eve@autre.example", "role", "owner", "reason", "x")
+			}
+			if resp.StatusCode != http.StatusForbidden {
+				t.Errorf("outsider: %s, want 403", resp.Status)
+			}
+			if r[0] == "GET" {
+				resp, _ = anon.get(path)
+				if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/signin") {
+					t.Errorf("anonymous: %s %s, want a redirect to sign in", resp.Status, resp.Header.Get("Location"))
+				}
+			}
+		})
+	}
+}
