@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/sceau/sceau/internal/badge"
 )
@@ -270,19 +271,26 @@ func (f *AwardFilter) whereIn(d Dialect) (string, []any) {
 		add("recipient_did = ?", f.RecipientDID)
 	}
 	if f.Search != "" {
-		// A substring search reads every award of the issuer: from the
-		// narrow search index (addresses are stored lower-cased), never
-		// from the table, whose rows carry the credentials.
-		hint := ""
-		if d == SQLite && f.IssuerID != "" {
-			hint = " INDEXED BY awards_issuer_search"
+		if d == SQLite && utf8.RuneCountInString(f.Search) >= 3 {
+			// SQLite: the trigram full-text index finds the substring
+			// in a few milliseconds among a hundred thousand awards.
+			add(`rowid IN (SELECT rowid FROM awards_fts WHERE awards_fts MATCH ?)`, ftsPhrase(f.Search))
+		} else {
+			// A short or PostgreSQL search reads every award of the
+			// issuer: from the narrow search index (addresses are stored
+			// lower-cased), never from the table, whose rows carry the
+			// credentials.
+			hint := ""
+			if d == SQLite && f.IssuerID != "" {
+				hint = " INDEXED BY awards_issuer_search"
+			}
+			match := `(recipient_email LIKE ? ESCAPE '\' OR LOWER(recipient_name) LIKE ? ESCAPE '\')`
+			if f.IssuerID != "" {
+				args = append(args, f.IssuerID)
+				match = `issuer_id = $` + strconv.Itoa(len(args)) + ` AND ` + match
+			}
+			add(`id IN (SELECT id FROM awards`+hint+` WHERE `+match+`)`, likePattern(f.Search))
 		}
-		match := `(recipient_email LIKE ? ESCAPE '\' OR LOWER(recipient_name) LIKE ? ESCAPE '\')`
-		if f.IssuerID != "" {
-			args = append(args, f.IssuerID)
-			match = `issuer_id = $` + strconv.Itoa(len(args)) + ` AND ` + match
-		}
-		add(`id IN (SELECT id FROM awards`+hint+` WHERE `+match+`)`, likePattern(f.Search))
 	}
 	if len(conds) == 0 {
 		return "", nil
@@ -332,6 +340,12 @@ func (s *DB) ListAwards(ctx context.Context, f AwardFilter) ([]*badge.Award, err
 		return nil, badge.Internalf(err, "list awards")
 	}
 	return out, nil
+}
+
+// ftsPhrase quotes a search as one FTS5 phrase: whatever the user typed
+// is matched as a substring, never read as query syntax.
+func ftsPhrase(s string) string {
+	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
 }
 
 // CountAwards counts the awards ListAwards would page through.

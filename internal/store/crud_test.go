@@ -227,6 +227,7 @@ func TestListAndCountAwards(t *testing.T) {
 		for _, e := range []string{"ada@example.org", "bob@example.org", "carol_x@example.org"} {
 			as = append(as, newAward(b1, e))
 		}
+		as[0].Recipient.Name = "Héloïse Côté"
 		as = append(as, newAward(b2, "ada@example.org"))
 		if _, err := db.CreateAwards(ctx, as, fakeSign); err != nil {
 			t.Fatal(err)
@@ -244,6 +245,10 @@ func TestListAndCountAwards(t *testing.T) {
 			{"search underscore is literal", AwardFilter{Search: "l_x"}, 1},
 			{"search underscore no wildcard", AwardFilter{Search: "b_b"}, 0},
 			{"search name", AwardFilter{Search: "name of bob"}, 1},
+			{"search short", AwardFilter{IssuerID: i.ID, Search: "bo"}, 1},
+			{"search quotes are text", AwardFilter{IssuerID: i.ID, Search: `"ada" OR bob`}, 0},
+			{"search accents", AwardFilter{IssuerID: i.ID, Search: "Héloïse"}, 1},
+			{"search an address with an underscore", AwardFilter{IssuerID: i.ID, Search: "carol_x@"}, 1},
 			{"recipient exact", AwardFilter{RecipientEmail: "ada@example.org"}, 2},
 			{"limit", AwardFilter{IssuerID: i.ID, Limit: 2}, 2},
 			{"offset", AwardFilter{IssuerID: i.ID, Offset: 3}, 1},

@@ -12,8 +12,22 @@ DROP INDEX awards_issuer_awarded;
 DROP INDEX awards_badge_awarded;
 CREATE INDEX awards_issuer_awarded ON awards (issuer_id, awarded_at, id);
 CREATE INDEX awards_badge_awarded ON awards (badge_id, issuer_id, awarded_at, id);
--- The workspace's recipient search reads this narrow index, not the rows.
+-- The workspace's recipient search reads this narrow index, not the rows,
+-- for searches shorter than three letters; longer ones use the trigram
+-- full-text index below, kept in step with the table by triggers.
 CREATE INDEX awards_issuer_search ON awards (issuer_id, recipient_email, recipient_name, awarded_at, id);
+CREATE VIRTUAL TABLE awards_fts USING fts5(recipient_email, recipient_name, content='awards', content_rowid='rowid', tokenize='trigram');
+INSERT INTO awards_fts (rowid, recipient_email, recipient_name) SELECT rowid, recipient_email, recipient_name FROM awards;
+CREATE TRIGGER awards_fts_insert AFTER INSERT ON awards BEGIN
+    INSERT INTO awards_fts (rowid, recipient_email, recipient_name) VALUES (new.rowid, new.recipient_email, new.recipient_name);
+END;
+CREATE TRIGGER awards_fts_delete AFTER DELETE ON awards BEGIN
+    INSERT INTO awards_fts (awards_fts, rowid, recipient_email, recipient_name) VALUES ('delete', old.rowid, old.recipient_email, old.recipient_name);
+END;
+CREATE TRIGGER awards_fts_update AFTER UPDATE OF recipient_email, recipient_name ON awards BEGIN
+    INSERT INTO awards_fts (awards_fts, rowid, recipient_email, recipient_name) VALUES ('delete', old.rowid, old.recipient_email, old.recipient_name);
+    INSERT INTO awards_fts (rowid, recipient_email, recipient_name) VALUES (new.rowid, new.recipient_email, new.recipient_name);
+END;
 
 -- Bulk awards from a recipients file: the checked rows wait here for the
 -- issuer's go-ahead, then a durable job awards them chunk by chunk,
