@@ -147,6 +147,15 @@ func (s *DB) insertAwards(ctx context.Context, tx *sql.Tx, batch []*badge.Award,
 		}
 		next[id] = first
 	}
+	perBadge := map[string]int{}
+	for _, a := range batch {
+		perBadge[a.BadgeID]++
+	}
+	for id, n := range perBadge {
+		if _, err := tx.ExecContext(ctx, `UPDATE badges SET awards_count = awards_count + $2 WHERE id = $1`, id, n); err != nil {
+			return badge.Internalf(err, "count awards of badge %s", id)
+		}
+	}
 	stmt, err := tx.PrepareContext(ctx, `INSERT INTO awards (`+awardColumns+`) VALUES
 		($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)`)
 	if err != nil {
@@ -275,8 +284,15 @@ func (f *AwardFilter) whereIn(d Dialect) (string, []any) {
 			// SQLite: the trigram full-text index finds the substring
 			// in a few milliseconds among a hundred thousand awards.
 			add(`rowid IN (SELECT rowid FROM awards_fts WHERE awards_fts MATCH ?)`, ftsPhrase(f.Search))
+		} else if d == SQLite {
+			// One or two letters: the start of an address, found by a
+			// range of the search index (a substring that short would
+			// match nearly every award).
+			q := strings.ToLower(f.Search)
+			args = append(args, q)
+			add(`recipient_email >= $`+strconv.Itoa(len(args))+` AND recipient_email < ?`, q+"\U0010FFFF")
 		} else {
-			// A short or PostgreSQL search reads every award of the
+			// PostgreSQL reads every award of the
 			// issuer: from the narrow search index (addresses are stored
 			// lower-cased), never from the table, whose rows carry the
 			// credentials.
@@ -481,9 +497,23 @@ func optionalLen(s string, max int, field string) error {
 // DeleteAward removes an award issued by mistake. Its status index is not
 // given to any other award.
 func (s *DB) DeleteAward(ctx context.Context, id string) error {
-	res, err := s.db.ExecContext(ctx, `DELETE FROM awards WHERE id = $1`, id)
-	if err != nil {
-		return badge.Internalf(err, "delete award %s", id)
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		var badgeID string
+		if err := tx.QueryRowContext(ctx, `DELETE FROM awards WHERE id = $1 RETURNING badge_id`, id).Scan(&badgeID); err != nil {
+			return notFound(err, "award.not_found", "award")
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE badges SET awards_count = awards_count - 1 WHERE id = $1`, badgeID); err != nil {
+			return badge.Internalf(err, "count awards of badge %s", badgeID)
+		}
+		return nil
+	})
+}
+
+// BadgeAwardCount returns how many awards a badge has, from its counter.
+func (s *DB) BadgeAwardCount(ctx context.Context, badgeID string) (int, error) {
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT awards_count FROM badges WHERE id = $1`, badgeID).Scan(&n); err != nil {
+		return 0, notFound(err, "badge.not_found", "badge "+badgeID)
 	}
-	return oneRow(res, "award.not_found", "award")
+	return n, nil
 }

@@ -245,13 +245,16 @@ func TestListAndCountAwards(t *testing.T) {
 			{"search underscore is literal", AwardFilter{Search: "l_x"}, 1},
 			{"search underscore no wildcard", AwardFilter{Search: "b_b"}, 0},
 			{"search name", AwardFilter{Search: "name of bob"}, 1},
-			{"search short", AwardFilter{IssuerID: i.ID, Search: "bo"}, 1},
+			{"search short", AwardFilter{IssuerID: i.ID, Search: "BO"}, 1},
 			{"search quotes are text", AwardFilter{IssuerID: i.ID, Search: `"ada" OR bob`}, 0},
 			{"search accents", AwardFilter{IssuerID: i.ID, Search: "Héloïse"}, 1},
 			{"search an address with an underscore", AwardFilter{IssuerID: i.ID, Search: "carol_x@"}, 1},
 			{"recipient exact", AwardFilter{RecipientEmail: "ada@example.org"}, 2},
 			{"limit", AwardFilter{IssuerID: i.ID, Limit: 2}, 2},
 			{"offset", AwardFilter{IssuerID: i.ID, Offset: 3}, 1},
+		}
+		if n, err := db.BadgeAwardCount(ctx, b1.ID); err != nil || n != 3 {
+			t.Errorf("BadgeAwardCount = %d, %v; want 3", n, err)
 		}
 		for _, c := range cases {
 			list, err := db.ListAwards(ctx, c.f)

@@ -624,9 +624,12 @@ func (s *server) awards(w http.ResponseWriter, r *http.Request) error {
 	// Without a filter the total is the issuer's counter: one row read,
 	// not a count of every award.
 	var total int
-	if filter.Search == "" && filter.Status == "" && filter.BadgeID == "" {
+	switch {
+	case filter.Search == "" && filter.Status == "" && filter.BadgeID == "":
 		total, err = s.db.AwardsIssued(ctx, o.Issuer.ID)
-	} else {
+	case filter.Search == "" && filter.Status == "":
+		total, err = s.db.BadgeAwardCount(ctx, filter.BadgeID)
+	default:
 		total, err = s.db.CountAwards(ctx, filter)
 	}
 	if err != nil {

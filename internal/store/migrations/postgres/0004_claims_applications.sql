@@ -1,6 +1,10 @@
 -- A badge definition may be open to applications from the catalogue; an
 -- award is claimed by the account that accepts it.
 ALTER TABLE badges ADD COLUMN applications_open BOOLEAN NOT NULL DEFAULT FALSE;
+-- How many awards a badge has: kept with each award stored or deleted, so
+-- that lists filtered by badge need not count a hundred thousand rows.
+ALTER TABLE badges ADD COLUMN awards_count BIGINT NOT NULL DEFAULT 0;
+UPDATE badges SET awards_count = (SELECT COUNT(*) FROM awards WHERE awards.badge_id = badges.id);
 ALTER TABLE awards ADD COLUMN claimed_by TEXT REFERENCES users (id);
 ALTER TABLE awards ADD COLUMN claimed_at TIMESTAMPTZ;
 CREATE INDEX awards_claimed_by ON awards (claimed_by) WHERE claimed_by IS NOT NULL;
