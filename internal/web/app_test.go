@@ -797,3 +797,62 @@ func TestEveryWorkspaceRouteIsMembersOnly(t *testing.T) {
 		})
 	}
 }
+
+// Every application page renders, in both languages, with its main
+// element; a missing template or a broken field shows here.
+func TestEveryPageRenders(t *testing.T) {
+	f := newFixture(t)
+	owner := f.signUp(t, "fr", "Anne Gagnon", "anne@formation.example")
+	resp, body := owner.post("/workspace", "name", "Formation Québec", "url", "https://formation.example", "language", "fr")
+	wantRedirect(t, resp, body, "/workspace/formation-quebec")
+	base := "/workspace/formation-quebec"
+	resp, body = owner.postMultipart(base+"/badges", map[string]string{"name": "Atelier", "description": "Atelier.",
+		"criteria": "Participer.", "language": "fr", "applications_open": "on"}, map[string][2]string{"image": {"b.png", string(pngImage(t))}})
+	wantRedirect(t, resp, body, base)
+	pages := []struct{ path, id string }{
+		{"/", "home-title"},
+		{"/signup", "signup-form"},
+		{"/signin", "signin-form"},
+		{"/check-email", "check-email"},
+		{"/reset", "reset-request-form"},
+		{"/account", "add-email-form"},
+		{"/workspace", "org-form"},
+		{base, "org-name"},
+		{base + "/profile", "profile-form"},
+		{base + "/members", "invite-form"},
+		{base + "/badges/new", "badge-form"},
+		{base + "/badges/atelier/edit", "badge-form"},
+		{base + "/badges/atelier/award", "csv-form"},
+		{base + "/awards", "awards-filter"},
+		{base + "/applications", "queue-empty"},
+		{base + "/api-tokens", ""},
+		{base + "/webhooks", ""},
+		{"/applications", "no-applications"},
+		{"/catalogue", "catalogue"},
+		{"/catalogue/formation-quebec/atelier", "apply-link"},
+		{"/catalogue/formation-quebec/atelier/apply", "apply-form"},
+		{"/issuers/formation-quebec", "issuer-name"},
+		{"/portfolio", ""},
+		{"/portfolio/import", ""},
+		{"/verify", ""},
+	}
+	for _, lang := range []string{"fr", "en"} {
+		owner.lang = lang
+		for _, p := range pages {
+			resp, page := owner.get(p.path)
+			if resp.StatusCode != 200 {
+				t.Errorf("%s %s: %s", lang, p.path, resp.Status)
+				continue
+			}
+			if !strings.Contains(page, `<html lang="`+lang+`">`) || !strings.Contains(page, `id="lang-switch"`) {
+				t.Errorf("%s %s: no <html lang> or language switch", lang, p.path)
+			}
+			if p.id != "" && !strings.Contains(page, `id="`+p.id+`"`) {
+				t.Errorf("%s %s: no #%s", lang, p.path, p.id)
+			}
+			if strings.Contains(page, "error.") || strings.Contains(page, "%!") {
+				t.Errorf("%s %s: an untranslated key or a formatting error is shown", lang, p.path)
+			}
+		}
+	}
+}
