@@ -240,6 +240,38 @@ type AwardFilter struct {
 	Search         string // case-insensitive substring of the recipient's e-mail or name
 	Limit          int    // 0: DefaultAwardLimit; capped at MaxAwardLimit
 	Offset         int
+	// After and Before page by position rather than by offset, so that a
+	// page deep in a hundred thousand awards costs what the first does:
+	// After lists the awards that come after the cursor in the list's
+	// order (older), Before those that come before it (newer, still
+	// returned newest first). Cursors come from AwardCursor.
+	After, Before *Cursor
+}
+
+// Cursor is a position in an award list: the awarded_at and id of an
+// award (the list's sort key).
+type Cursor struct {
+	AwardedAt time.Time
+	ID        string
+}
+
+// AwardCursor is a's position in a list.
+func AwardCursor(a *badge.Award) *Cursor { return &Cursor{AwardedAt: a.AwardedAt, ID: a.ID} }
+
+// String encodes the cursor for a URL.
+func (c *Cursor) String() string {
+	return strconv.FormatInt(c.AwardedAt.UnixMicro(), 10) + "." + c.ID
+}
+
+// ParseCursor decodes a cursor from a URL; a malformed one is an Invalid
+// error.
+func ParseCursor(s string) (*Cursor, error) {
+	us, id, ok := strings.Cut(s, ".")
+	n, err := strconv.ParseInt(us, 10, 64)
+	if !ok || err != nil || !badge.ValidID(id) {
+		return nil, badge.Invalidf("cursor", "award.cursor_invalid", "this page link is malformed")
+	}
+	return &Cursor{AwardedAt: time.UnixMicro(n).UTC(), ID: id}, nil
 }
 
 // Limits on one page of awards.
@@ -308,6 +340,14 @@ func (f *AwardFilter) whereIn(d Dialect) (string, []any) {
 			add(`id IN (SELECT id FROM awards`+hint+` WHERE `+match+`)`, likePattern(f.Search))
 		}
 	}
+	if c := f.After; c != nil {
+		args = append(args, storedTime(c.AwardedAt), c.ID)
+		conds = append(conds, "(awarded_at < $"+strconv.Itoa(len(args)-1)+" OR (awarded_at = $"+strconv.Itoa(len(args)-1)+" AND id < $"+strconv.Itoa(len(args))+"))")
+	}
+	if c := f.Before; c != nil {
+		args = append(args, storedTime(c.AwardedAt), c.ID)
+		conds = append(conds, "(awarded_at > $"+strconv.Itoa(len(args)-1)+" OR (awarded_at = $"+strconv.Itoa(len(args)-1)+" AND id > $"+strconv.Itoa(len(args))+"))")
+	}
 	if len(conds) == 0 {
 		return "", nil
 	}
@@ -341,8 +381,14 @@ func (s *DB) ListAwards(ctx context.Context, f AwardFilter) ([]*badge.Award, err
 	}
 	// The page's ids are picked from an index (skipping OFFSET entries
 	// there, not whole rows), then only those rows are read.
+	// Before a cursor, the nearest newer awards are the page: read them
+	// in ascending order from the index, then show them newest first.
+	inner := `DESC`
+	if f.Before != nil {
+		inner = `ASC`
+	}
 	q := `SELECT ` + awardListColumns + ` FROM awards WHERE id IN (SELECT id` + from + where +
-		` ORDER BY awarded_at DESC, id DESC LIMIT $` + strconv.Itoa(len(args)-1) + ` OFFSET $` + strconv.Itoa(len(args)) +
+		` ORDER BY awarded_at ` + inner + `, id ` + inner + ` LIMIT $` + strconv.Itoa(len(args)-1) + ` OFFSET $` + strconv.Itoa(len(args)) +
 		`) ORDER BY awarded_at DESC, id DESC`
 	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {

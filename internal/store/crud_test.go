@@ -367,3 +367,65 @@ func TestConcurrentIndexAllocation(t *testing.T) {
 		}
 	})
 }
+
+// Pages by cursor walk the whole list once, in order, both ways, even
+// when many awards share one awarded_at (a bulk award).
+func TestAwardCursorPages(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		i := newIssuer(t, db, "cursor")
+		b := newBadge(t, db, i.ID, "b")
+		at := time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)
+		var as []*badge.Award
+		for n := 0; n < 11; n++ {
+			a := newAward(b, "p"+itoa(n)+"@example.org")
+			a.AwardedAt = at
+			if n >= 7 {
+				a.AwardedAt = at.Add(time.Hour) // newer: listed first
+			}
+			as = append(as, a)
+		}
+		if _, err := db.CreateAwards(ctx, as, fakeSign); err != nil {
+			t.Fatal(err)
+		}
+		all, err := db.ListAwards(ctx, AwardFilter{IssuerID: i.ID})
+		if err != nil || len(all) != 11 {
+			t.Fatalf("all: %d %v", len(all), err)
+		}
+		var forward []string
+		f := AwardFilter{IssuerID: i.ID, Limit: 4}
+		for {
+			page, err := db.ListAwards(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(page) == 0 {
+				break
+			}
+			for _, a := range page {
+				forward = append(forward, a.ID)
+			}
+			f.After = AwardCursor(page[len(page)-1])
+		}
+		for k, a := range all {
+			if k >= len(forward) || forward[k] != a.ID {
+				t.Fatalf("forward walk %v differs from the list %v", forward, all)
+			}
+		}
+		// Back from the last award: the page before it is the three
+		// awards just newer, newest first.
+		back, err := db.ListAwards(ctx, AwardFilter{IssuerID: i.ID, Limit: 3, Before: AwardCursor(all[10])})
+		if err != nil || len(back) != 3 || back[0].ID != all[7].ID || back[2].ID != all[9].ID {
+			t.Errorf("page before the last: %v %v", back, err)
+		}
+		c, err := ParseCursor(AwardCursor(all[3]).String())
+		if err != nil || c.ID != all[3].ID || !c.AwardedAt.Equal(all[3].AwardedAt) {
+			t.Errorf("cursor round trip: %+v %v", c, err)
+		}
+		for _, bad := range []string{"", "x.y", "123", "123.not-an-id"} {
+			if _, err := ParseCursor(bad); badge.ErrorKind(err) != badge.Invalid {
+				t.Errorf("ParseCursor(%q) = %v", bad, err)
+			}
+		}
+	})
+}

@@ -856,3 +856,51 @@ func TestEveryPageRenders(t *testing.T) {
 		}
 	}
 }
+
+// The award list pages by cursor: next, then previous, gives back the
+// first page.
+func TestAwardListPages(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	owner := f.signUp(t, "en", "Anne Gagnon", "anne@formation.example")
+	iss, err := f.db.GetIssuerBySlug(ctx, "cssdm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := f.db.GetUserByEmail(ctx, "anne@formation.example")
+	if err := f.db.AddMember(ctx, &badge.Membership{IssuerID: iss.ID, UserID: u.ID, Role: badge.RoleOwner}); err != nil {
+		t.Fatal(err)
+	}
+	var ins []issuing.AwardInput
+	for i := 0; i < 55; i++ {
+		ins = append(ins, issuing.AwardInput{BadgeID: f.award.BadgeID, Email: "p" + strconv.Itoa(i) + "@ecole.example"})
+	}
+	if _, err := f.svc.AwardMany(ctx, ins); err != nil {
+		t.Fatal(err)
+	}
+	_, first := owner.get("/workspace/cssdm/awards")
+	if n := strings.Count(first, "<tr data-award="); n != 50 || strings.Contains(first, `rel="prev"`) {
+		t.Fatalf("first page: %d rows, prev link %v", n, strings.Contains(first, `rel="prev"`))
+	}
+	next := attr(first, "pager-next", "href")
+	_, second := owner.get("/workspace/cssdm/awards" + next)
+	if n := strings.Count(second, "<tr data-award="); n != 6 || strings.Contains(second, `rel="next"`) {
+		t.Fatalf("second page: %d rows", n)
+	}
+	prev := attr(second, "pager-prev", "href")
+	_, back := owner.get("/workspace/cssdm/awards" + prev)
+	if rowsOf(back) != rowsOf(first) {
+		t.Error("previous page differs from the first")
+	}
+	if resp, _ := owner.get("/workspace/cssdm/awards?after=garbage"); resp.StatusCode != 400 {
+		t.Errorf("malformed cursor: %s", resp.Status)
+	}
+}
+
+func rowsOf(page string) string {
+	var ids []string
+	for _, part := range strings.Split(page, `<tr data-award="`)[1:] {
+		ids = append(ids, part[:36])
+	}
+	return strings.Join(ids, ",")
+}

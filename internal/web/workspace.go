@@ -618,9 +618,17 @@ func (s *server) awards(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 	}
-	page, _ := strconv.Atoi(q.Get("page"))
-	page = max(page, 1)
-	filter.Offset = (page - 1) * awardsPerPage
+	// Pages go by position (a cursor), never by offset: the last of a
+	// hundred thousand awards is as quick to reach as the first.
+	for key, dst := range map[string]**store.Cursor{"after": &filter.After, "before": &filter.Before} {
+		if c := q.Get(key); c != "" {
+			cur, err := store.ParseCursor(c)
+			if err != nil {
+				return err
+			}
+			*dst = cur
+		}
+	}
 	// Without a filter the total is the issuer's counter: one row read,
 	// not a count of every award.
 	var total int
@@ -640,22 +648,42 @@ func (s *server) awards(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := awardsView{Org: o, Badges: badges, Rows: s.awardRows(r, list, badges), Total: total, Query: q, Highlight: q.Get("highlight")}
-	link := func(p int) string {
+	link := func(key string, a *badge.Award) string {
 		c := url.Values{}
 		for k, vs := range q {
 			c[k] = vs
 		}
-		c.Set("page", strconv.Itoa(p))
+		c.Del("after")
+		c.Del("before")
 		c.Del("highlight")
+		c.Set(key, store.AwardCursor(a).String())
 		return "?" + c.Encode()
 	}
-	if page > 1 {
-		v.Prev = link(page - 1)
-	}
-	if filter.Offset+len(list) < total {
-		v.Next = link(page + 1)
+	if len(list) > 0 {
+		// A page reached by a cursor has neighbours on that side; the
+		// other side is asked of the store (one row).
+		first, last := list[0], list[len(list)-1]
+		if filter.After != nil || filter.Before != nil && s.hasAwards(r, filter, first, true) {
+			v.Prev = link("before", first)
+		}
+		if filter.Before != nil || len(list) == awardsPerPage && s.hasAwards(r, filter, last, false) {
+			v.Next = link("after", last)
+		}
 	}
 	return s.render(w, r, http.StatusOK, "awards", s.newPage(r, nil, v))
+}
+
+// hasAwards reports whether the filtered list has an award before
+// (newer than) or after (older than) a.
+func (s *server) hasAwards(r *http.Request, f store.AwardFilter, a *badge.Award, before bool) bool {
+	f.After, f.Before, f.Limit, f.Offset = nil, nil, 1, 0
+	if before {
+		f.Before = store.AwardCursor(a)
+	} else {
+		f.After = store.AwardCursor(a)
+	}
+	more, err := s.db.ListAwards(r.Context(), f)
+	return err == nil && len(more) > 0
 }
 
 // orgAward reads {id}, an award of the organisation.
