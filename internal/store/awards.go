@@ -342,11 +342,13 @@ func (f *AwardFilter) whereIn(d Dialect) (string, []any) {
 	}
 	if c := f.After; c != nil {
 		args = append(args, storedTime(c.AwardedAt), c.ID)
-		conds = append(conds, "(awarded_at < $"+strconv.Itoa(len(args)-1)+" OR (awarded_at = $"+strconv.Itoa(len(args)-1)+" AND id < $"+strconv.Itoa(len(args))+"))")
+		// A row-value comparison, which both databases answer from the
+		// (…, awarded_at, id) indexes as a range.
+		conds = append(conds, "(awarded_at, id) < ($"+strconv.Itoa(len(args)-1)+", $"+strconv.Itoa(len(args))+")")
 	}
 	if c := f.Before; c != nil {
 		args = append(args, storedTime(c.AwardedAt), c.ID)
-		conds = append(conds, "(awarded_at > $"+strconv.Itoa(len(args)-1)+" OR (awarded_at = $"+strconv.Itoa(len(args)-1)+" AND id > $"+strconv.Itoa(len(args))+"))")
+		conds = append(conds, "(awarded_at, id) > ($"+strconv.Itoa(len(args)-1)+", $"+strconv.Itoa(len(args))+")")
 	}
 	if len(conds) == 0 {
 		return "", nil
