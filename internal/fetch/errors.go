@@ -35,7 +35,17 @@ var (
 type StatusError struct {
 	URL    string // the URL that answered (after redirects)
 	Status int    // the HTTP status code
+	// Body is the start of a 410 Gone answer (at most maxGoneBody bytes):
+	// an OB 2.0 host answers a revoked assertion with 410 and a body
+	// giving the revocation reason.
+	Body []byte
 }
+
+// maxGoneBody bounds what is kept of a 410 answer.
+const maxGoneBody = 64 << 10
+
+// HTTPBody returns the kept start of the answer's body, if any.
+func (e *StatusError) HTTPBody() []byte { return e.Body }
 
 func (e *StatusError) Error() string {
 	return fmt.Sprintf("%s answered HTTP %d %s", clip(e.URL), e.Status, http.StatusText(e.Status))

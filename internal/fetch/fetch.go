@@ -262,7 +262,12 @@ func (c *Client) Get(ctx context.Context, rawURL string, r Request) (*Response, 
 		if stale != nil {
 			c.cache.remove(key)
 		}
-		return nil, fmt.Errorf("%s: %w", where, &StatusError{URL: final, Status: resp.StatusCode})
+		se := &StatusError{URL: final, Status: resp.StatusCode}
+		if resp.StatusCode == http.StatusGone {
+			// Bounded like any body; a failed read only loses the reason.
+			se.Body, _ = io.ReadAll(io.LimitReader(resp.Body, maxGoneBody))
+		}
+		return nil, fmt.Errorf("%s: %w", where, se)
 	}
 	mediaType, err := checkContentType(resp.Header.Get("Content-Type"), r.Accept)
 	if err != nil {

@@ -521,6 +521,12 @@ func TestStatusErrors(t *testing.T) {
 			if !strings.Contains(err.Error(), fmt.Sprintf("HTTP %d", tc.status)) {
 				t.Errorf("message %q", err)
 			}
+			// A 410 keeps its body (an OB 2.0 revocation reason), through
+			// the interface the ob2 verifier reads; other errors do not.
+			var hb interface{ HTTPBody() []byte }
+			if errors.As(err, &hb) && (string(hb.HTTPBody()) == `{"revoked":true}`) != (tc.status == 410) {
+				t.Errorf("body %q for HTTP %d", hb.HTTPBody(), tc.status)
+			}
 		})
 	}
 }
