@@ -192,13 +192,21 @@ func runServe(e *env, args []string) (int, error) {
 	if err != nil {
 		return exitInvalid, err
 	}
+	ob3, err := api.NewOB3(api.OB3Options{Store: a.db, BaseURL: a.cfg.BaseURL, Accounts: acc, Fetcher: client, Logger: a.log})
+	if err != nil {
+		return exitInvalid, err
+	}
 	// The APIs have their own body limits and headers: they sit beside
-	// the pages, not inside them.
+	// the pages, not inside them. /oauth/authorize is a page (consent).
 	handler := http.NewServeMux()
 	handler.Handle(api.VCPrefix+"/", vc)
 	handler.Handle(api.IntegrationPrefix+"/", integ)
 	handler.Handle(api.OpenAPIPath, integ)
 	handler.Handle(api.DocsPath, integ)
+	handler.Handle(api.OB3Prefix+"/", ob3)
+	for _, p := range api.OAuthPaths {
+		handler.Handle(p, ob3)
+	}
 	handler.Handle("/", pages)
 	// The job runner (e-mail) stops with the server and finishes the job
 	// at hand; unfinished jobs wait in the database for the next start.

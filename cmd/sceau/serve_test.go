@@ -132,6 +132,15 @@ func TestServeDemo(t *testing.T) {
 		t.Fatalf("/api/v1/awards without a token: %d", code)
 	}
 
+	// The OB 3.0 API describes itself without authentication and answers
+	// Imsx_StatusInfo without a token.
+	if code, _, body := get("/ims/ob/v3p0/discovery", "application/json"); code != 200 || !strings.Contains(body, "x-imssf-name") {
+		t.Fatalf("OB 3.0 discovery: %d", code)
+	}
+	if code, _, body := get("/ims/ob/v3p0/credentials", "application/json"); code != http.StatusUnauthorized || !strings.Contains(body, "imsx_codeMajor") {
+		t.Fatalf("OB 3.0 credentials without a token: %d %.200s", code, body)
+	}
+
 	// Without SMTP, a sign-up's confirmation e-mail lands in the outbox,
 	// delivered by the job runner from the durable queue.
 	res, err := http.PostForm(base+"/signup", url.Values{"name": {"Marie Lemieux"}, "email": {"marie@exemple.ca"},

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/sceau/sceau/internal/httpx"
+	"github.com/sceau/sceau/internal/oauth"
 	"github.com/sceau/sceau/internal/store"
 )
 
@@ -60,5 +61,49 @@ func (s *integration) routes() http.Handler {
 	h(IntegrationPrefix+"/", func(http.ResponseWriter, *http.Request) error {
 		return newIntError(http.StatusNotFound, "not_found", "no such endpoint of the integration API")
 	})
+	return httpx.SecurityHeaders(mux)
+}
+
+// routes is every route of the Open Badges 3.0 API and of its OAuth 2.0
+// endpoints (ob3*.go, oauth.go), in one place. Paths are absolute: the
+// handler is mounted on OB3Prefix+"/" and on each of OAuthPaths
+// unstripped. GET /oauth/authorize, the consent page, is a web route.
+//
+//	GET  /ims/ob/v3p0/discovery     Service Description Document (no authentication)
+//	GET  /ims/ob/v3p0/credentials   the user's credentials (credential.readonly; limit, offset, since)
+//	POST /ims/ob/v3p0/credentials   upsert one into the portfolio (credential.upsert): 201 | 200
+//	GET  /ims/ob/v3p0/profile       the user's Profile (profile.readonly)
+//	PUT  /ims/ob/v3p0/profile       update it (profile.update)
+//	POST /oauth/register            dynamic client registration (RFC 7591)
+//	POST /oauth/token               authorization_code (PKCE S256) and refresh_token grants
+//	POST /oauth/revoke              token revocation (RFC 7009)
+func (s *ob3Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	h := func(pattern string, fn httpx.HandlerFunc) { mux.Handle(pattern, s.handle(fn)) }
+
+	h("GET "+OB3Prefix+"/discovery", s.discovery)
+	h(OB3Prefix+"/discovery", notAllowed("GET"))
+	h("GET "+OB3Prefix+"/credentials", s.authed(oauth.ScopeCredentialReadonly, s.getCredentials))
+	h("POST "+OB3Prefix+"/credentials", s.authed(oauth.ScopeCredentialUpsert, s.upsertCredential))
+	h(OB3Prefix+"/credentials", notAllowed("GET, POST"))
+	h("GET "+OB3Prefix+"/profile", s.authed(oauth.ScopeProfileReadonly, s.getProfile))
+	h("PUT "+OB3Prefix+"/profile", s.authed(oauth.ScopeProfileUpdate, s.putProfile))
+	h(OB3Prefix+"/profile", notAllowed("GET, PUT"))
+	h(OB3Prefix+"/", func(http.ResponseWriter, *http.Request) error {
+		return newImsx(http.StatusNotFound, "not_found", "no such endpoint of the Open Badges 3.0 API")
+	})
+
+	o := func(pattern string, fn func(http.ResponseWriter, *http.Request) error) {
+		mux.Handle(pattern, s.handleOAuth(fn))
+	}
+	o("POST "+OAuthRegisterPath, s.register)
+	o("POST "+OAuthTokenPath, s.token)
+	o("POST "+OAuthRevokePath, s.revoke)
+	for _, p := range OAuthPaths {
+		o(p, func(w http.ResponseWriter, _ *http.Request) error {
+			w.Header().Set("Allow", "POST")
+			return &oauth.Error{Status: http.StatusMethodNotAllowed, Code: "invalid_request", Description: "use POST"}
+		})
+	}
 	return httpx.SecurityHeaders(mux)
 }

@@ -151,6 +151,10 @@ func (s *server) routes() http.Handler {
 	a("POST /workspace/{org}/webhooks", s.createWebhook)
 	a("POST /workspace/{org}/webhooks/{id}/delete", s.deleteWebhook)
 
+	// OAuth 2.0 consent (OB 3.0 API).
+	a("GET /oauth/authorize", s.oauthAuthorize)
+	a("POST /oauth/authorize", s.oauthDecide)
+
 	static, _ := fs.Sub(staticFS, "static")
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
 
