@@ -99,8 +99,11 @@ type Report struct {
 	ValidUntil  *time.Time `json:"validUntil,omitempty"`
 	// StatusReason is the reason given by the issuer for a revocation or
 	// suspension, when the status list carries one.
-	StatusReason string    `json:"statusReason,omitempty"`
-	Endorsements []*Report `json:"endorsements,omitempty"`
+	StatusReason string `json:"statusReason,omitempty"`
+	// Delegation, for a badge issued on another organisation's behalf,
+	// says whether that organisation authorised it (see CheckDelegation).
+	Delegation   *Delegation `json:"delegation,omitempty"`
+	Endorsements []*Report   `json:"endorsements,omitempty"`
 	// Evidence and Narrative describe the award (Open Badges 2.0).
 	Evidence  []Evidence `json:"evidence,omitempty"`
 	Narrative string     `json:"narrative,omitempty"`

@@ -64,6 +64,11 @@ func Verify(ctx context.Context, input []byte, opts Options) *Report {
 		v.openBadges2(ctx, r, payload)
 	default:
 		v.credential(ctx, r, payload, 0)
+		// Only an achievement with a creator can be issued on another's
+		// behalf: the others are not parsed a second time.
+		if len(r.Credential) > 0 && bytes.Contains(r.Credential, []byte(`"creator"`)) {
+			r.Delegation = CheckDelegation(ctx, r.Credential, opts)
+		}
 	}
 	r.conclude()
 	return r

@@ -77,6 +77,9 @@ func openApp(ctx context.Context, e *env, args []string) (*app, error) {
 		db.Close()
 		return nil, err
 	}
+	// Secrets the server keeps for its users (tokens of their connections
+	// to other hosts) are sealed with the master key, as issuer keys are.
+	db.SetSealer(master)
 	a := &app{cfg: cfg, db: db, blobs: blobs, log: log}
 	// Awards made by any command are announced through the durable
 	// queue; the server's runner delivers them.

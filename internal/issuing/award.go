@@ -143,6 +143,11 @@ func (c *awardContext) badge(ctx context.Context, id string) (*badgeInfo, error)
 		}
 	}
 	bi := &badgeInfo{b: b, issID: b.IssuerID, ach: c.s.achievement(ii.iss, b, creator)}
+	// Endorsements the issuer accepted travel inside new credentials, so
+	// that every verifier checks them with the badge.
+	if err := c.s.EndorseAchievement(ctx, bi.ach, b); err != nil {
+		return nil, err
+	}
 	c.badges[id] = bi
 	return bi, nil
 }
@@ -190,6 +195,11 @@ func (c *awardContext) prepare(ctx context.Context, in AwardInput) (*badge.Award
 	}
 	bi, err := c.badge(ctx, in.BadgeID)
 	if err != nil {
+		return nil, err
+	}
+	// A badge awarded on another organisation's behalf needs its
+	// authorisation, whichever form awards it.
+	if err := c.s.DelegationAllows(ctx, bi.b, c.s.now()); err != nil {
 		return nil, err
 	}
 	a := &badge.Award{

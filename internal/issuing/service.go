@@ -305,7 +305,10 @@ func (s *Service) IssuerProfile(ctx context.Context, slug string) ([]byte, error
 	}
 	p := s.profile(iss, s.urls.issuer(slug))
 	p.Description = iss.Description
-	p.OtherIdentifier = []ob3.IdentifierEntry{{Type: "IdentifierEntry", Identifier: didID, IdentifierType: "identifier"}}
+	// The DID, and the signed list of organisations this issuer lets
+	// award its badges (delegated issuing), which verifiers check.
+	p.OtherIdentifier = []ob3.IdentifierEntry{{Type: "IdentifierEntry", Identifier: didID, IdentifierType: "identifier"},
+		s.IssuingAuthorisationsEntry(slug)}
 	body, err := ob3.Marshal(p)
 	if err != nil {
 		return nil, badge.Internalf(err, "encode profile")

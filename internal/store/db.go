@@ -39,6 +39,7 @@ type DB struct {
 	now     func() time.Time
 	rand    io.Reader
 	events  AwardEvents
+	sealer  Sealer
 }
 
 // Open connects to the database named by dsn, without migrating it (the

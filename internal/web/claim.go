@@ -97,6 +97,8 @@ func (s *server) claimDecision(accept bool) func(http.ResponseWriter, *http.Requ
 		if accept {
 			it, aerr := s.accounts.AcceptClaim(r.Context(), secret, u)
 			if aerr == nil {
+				// A badge accepted may complete a pathway.
+				s.checkPathways(r.Context(), u.ID)
 				s.flash(r, "flash.claim.accepted")
 				return redirect(w, r, "/portfolio#item-"+it.ID)
 			}

@@ -232,6 +232,7 @@ func (s *server) importSubmit(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
+	s.checkPathways(ctx, u.ID)
 	s.flash(r, "flash.import.done", it.Name)
 	return redirect(w, r, "/portfolio#item-"+it.ID)
 }

@@ -290,6 +290,7 @@ func (s *server) portfolioDecision(accept bool) func(http.ResponseWriter, *http.
 			if err != nil {
 				return err
 			}
+			s.checkPathways(r.Context(), u.ID)
 			s.flash(r, "flash.claim.accepted")
 			return redirect(w, r, "/portfolio#item-"+it.ID)
 		}

@@ -155,6 +155,38 @@ func (s *server) routes() http.Handler {
 	a("GET /oauth/authorize", s.oauthAuthorize)
 	a("POST /oauth/authorize", s.oauthDecide)
 
+	// Connections to other Open Badges hosts.
+	a("GET /portfolio/connections", s.connections)
+	a("POST /portfolio/connections", s.connect)
+	a("GET /portfolio/connections/callback", s.connectionCallback)
+	a("POST /portfolio/connections/{id}/pull", s.connectionPull)
+	a("POST /portfolio/connections/{id}/delete", s.connectionDelete)
+
+	// Pathways, endorsements, delegated issuing.
+	a("GET /pathways", s.cataloguePathways)
+	a("GET /pathways/{issuer}/{slug}", s.cataloguePathway)
+	a("GET /portfolio/pathways", s.myPathways)
+	a("GET /workspace/{org}/pathways", s.orgPathways)
+	a("POST /workspace/{org}/pathways", s.createPathway)
+	a("GET /workspace/{org}/pathways/{owner}/{slug}", s.editPathwayForm)
+	a("POST /workspace/{org}/pathways/{owner}/{slug}", s.savePathway)
+	a("POST /workspace/{org}/pathways/{owner}/{slug}/requirements", s.addRequirement)
+	a("GET /workspace/{org}/completions", s.completions)
+	a("POST /workspace/{org}/completions/{id}", s.reviewCompletion)
+	a("GET /workspace/{org}/delegations", s.delegations)
+	a("POST /workspace/{org}/delegations", s.grantDelegation)
+	a("POST /workspace/{org}/delegations/{id}/withdraw", s.withdrawDelegation)
+	a("GET /workspace/{org}/delegations/{id}/award", s.delegatedAwardForm)
+	a("POST /workspace/{org}/delegations/{id}/award", s.delegatedAward)
+	a("GET /workspace/{org}/endorsements", s.endorsements)
+	a("POST /workspace/{org}/endorsements", s.endorse)
+	a("POST /workspace/{org}/endorsements/{id}/accept", s.decideEndorsement(true))
+	a("POST /workspace/{org}/endorsements/{id}/decline", s.decideEndorsement(false))
+	a("GET /catalogue/{issuer}/{badge}/endorsements", s.badgeEndorsements)
+	a("GET /issuers/{issuer}/endorsements", s.badgeEndorsements)
+	h("GET /issuers/{slug}/authorisations", s.authorisations)
+	h("GET /endorsements/{id}", s.endorsementCredential)
+
 	static, _ := fs.Sub(staticFS, "static")
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
 

@@ -235,6 +235,7 @@ type reportView struct {
 	Verdict      string
 	Reason       string
 	StatusReason string
+	Delegation   string // "issued by B on behalf of A, authorised by A", or why not
 	CheckedAt    string
 	Format       string
 	Standard     string
@@ -263,8 +264,17 @@ type endorsementView struct {
 }
 
 // buildReportView turns a Report into what the page shows, in lang.
+// delegationText is the report's sentence about a badge issued on
+// another organisation's behalf, "" for others.
+func delegationText(lang string, rep *verify.Report) string {
+	if rep.Delegation == nil {
+		return ""
+	}
+	return rep.Delegation.Message.In(lang)
+}
+
 func buildReportView(lang string, rep *verify.Report, now time.Time) *reportView {
-	v := &reportView{Verdict: string(rep.Verdict), Reason: rep.Reason.In(lang), StatusReason: rep.StatusReason,
+	v := &reportView{Verdict: string(rep.Verdict), Reason: rep.Reason.In(lang), StatusReason: rep.StatusReason, Delegation: delegationText(lang, rep),
 		CheckedAt: formatDate(lang, now), Format: rep.Format, Standard: rep.Standard, Narrative: rep.Narrative}
 	if p := rep.Achievement; p != nil {
 		v.BadgeName, v.BadgeDescription, v.CriteriaURL = p.Name, p.Description, p.URL
