@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"html/template"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"github.com/sceau/sceau/internal/badge"
 	"github.com/sceau/sceau/internal/httpx"
 	"github.com/sceau/sceau/internal/locale"
+	"github.com/sceau/sceau/internal/store"
 )
 
 // awardOffers are the forms of an award, HTML first so that clients that
@@ -129,6 +131,8 @@ type awardView struct {
 	StatusSince     string
 	Narrative       string
 	Evidence        []evidenceView
+	// Endorsements the issuer accepted, of the badge and of the issuer.
+	Endorsements []*store.Endorsement
 }
 
 type evidenceView struct {
@@ -177,6 +181,17 @@ func (s *server) awardPage(w http.ResponseWriter, r *http.Request, a *badge.Awar
 			}
 		}
 		v.Evidence = append(v.Evidence, ev)
+	}
+	v.Endorsements, err = s.defs.endorsements.get(ctx, b.ID, func(ctx context.Context, badgeID string) ([]*store.Endorsement, error) {
+		of, err := s.db.AcceptedEndorsements(ctx, iss.ID, badgeID)
+		if err != nil {
+			return nil, err
+		}
+		ofIssuer, err := s.db.AcceptedEndorsements(ctx, iss.ID, "")
+		return append(of, ofIssuer...), err
+	})
+	if err != nil {
+		return err
 	}
 	// Render to a buffer first so that a template error becomes a clean
 	// error page instead of half a page.

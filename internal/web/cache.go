@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/sceau/sceau/internal/badge"
+	"github.com/sceau/sceau/internal/store"
 )
 
 // definitionTTL is how long a badge definition or issuer read for a page is
@@ -100,8 +101,11 @@ func (c *ttlCache[T]) forget(id string) {
 type definitions struct {
 	badges  ttlCache[*badge.Badge]
 	issuers ttlCache[*badge.Issuer]
+	// endorsements of a badge (and of its issuer), by badge ID.
+	endorsements ttlCache[[]*store.Endorsement]
 }
 
 func newDefinitions() *definitions {
-	return &definitions{badges: ttlCache[*badge.Badge]{now: time.Now}, issuers: ttlCache[*badge.Issuer]{now: time.Now}}
+	return &definitions{badges: ttlCache[*badge.Badge]{now: time.Now}, issuers: ttlCache[*badge.Issuer]{now: time.Now},
+		endorsements: ttlCache[[]*store.Endorsement]{now: time.Now}}
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sceau/sceau/internal/issuing"
 	"github.com/sceau/sceau/internal/store"
 	"github.com/sceau/sceau/internal/store/storetest"
 	"github.com/sceau/sceau/ob3"
@@ -67,5 +68,24 @@ func testEndorsementPages(t *testing.T, db *store.DB) {
 	c, err := ob3.Parse([]byte(body))
 	if resp.StatusCode != 200 || err != nil || !c.IsEndorsement() || c.CredentialSubject.EndorsementComment != "Une formation exemplaire." {
 		t.Fatalf("credential: %s %v", resp.Status, err)
+	}
+
+	// The badge page of an award shows it, and the new credential
+	// carries it for verifiers.
+	endorsed, _ := db.GetIssuerBySlug(context.Background(), "formation-quebec")
+	def, err := db.GetBadgeBySlug(context.Background(), endorsed.ID, "atelier")
+	if err != nil {
+		t.Fatal(err)
+	}
+	award, err := f.svc.Award(context.Background(), issuing.AwardInput{BadgeID: def.ID, Email: "eleve@ecole.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, page = anon.get("/awards/" + award.ID)
+	if !strings.Contains(byID(page, "endorsements"), "Une formation exemplaire.") {
+		t.Errorf("award page does not show the endorsement: %.500s", byID(page, "endorsements"))
+	}
+	if !strings.Contains(string(award.Credential), "EndorsementCredential") {
+		t.Error("new credential does not carry the endorsement")
 	}
 }
