@@ -187,6 +187,17 @@ func (s *server) routes() http.Handler {
 	h("GET /issuers/{slug}/authorisations", s.authorisations)
 	h("GET /endorsements/{id}", s.endorsementCredential)
 
+	// Competency frameworks.
+	a("GET /workspace/{org}/frameworks", s.orgFrameworks)
+	a("POST /workspace/{org}/frameworks", s.importFramework)
+	a("GET /workspace/{org}/frameworks/{id}", s.orgFramework)
+	a("POST /workspace/{org}/frameworks/{id}/align", s.alignFramework)
+	a("GET /frameworks/{id}", s.publicFrameworkPage)
+	a("GET /frameworks/{id}/public/{handle}", s.publicCoverage)
+	a("GET /portfolio/frameworks", s.myFrameworks)
+	a("GET /portfolio/frameworks/{id}", s.myFramework)
+	a("POST /portfolio/frameworks/{id}/public", s.shareFramework)
+
 	static, _ := fs.Sub(staticFS, "static")
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
 
