@@ -133,3 +133,10 @@ func decisionNotice(db *store.DB, m *mail.Mailer, baseURL string) issuing.Decisi
 		return wrapMail(err)
 	}
 }
+
+// AttestationRequest e-mails a mentor's attestation link (the backpack).
+func (n notifier) AttestationRequest(ctx context.Context, to, attesterName, lang, teacherName, activityTitle, link string) error {
+	_, err := n.m.Enqueue(ctx, mail.Address{Name: attesterName, Email: to}, lang, mail.AttestationRequest{
+		AttesterName: attesterName, TeacherName: teacherName, ActivityTitle: activityTitle, URL: link})
+	return wrapMail(err)
+}

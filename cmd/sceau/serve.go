@@ -105,6 +105,15 @@ func openApp(ctx context.Context, e *env, args []string) (*app, error) {
 	return a, nil
 }
 
+// vcIssuerSlug is the issuer the VC API signs for, and attestations:
+// --vc-issuer, else the demo issuer.
+func vcIssuerSlug(cfg *config.Config) string {
+	if cfg.VCIssuer != "" {
+		return cfg.VCIssuer
+	}
+	return demoIssuer
+}
+
 // blobStore is a blob.Store that holds resources until closed.
 type blobStore interface {
 	blob.Store
@@ -169,14 +178,13 @@ func runServe(e *env, args []string) (int, error) {
 	}
 	client := fetch.New(fetch.Options{Allow: allow, UserAgent: "Sceau (+" + a.cfg.BaseURL + ")"})
 	pages, err := web.New(web.Options{Service: a.service, Accounts: acc, Store: a.db, Blobs: a.blobs, BaseURL: a.cfg.BaseURL, Logger: a.log,
-		Fetcher: client, Notify: runner.Notify})
+		Fetcher: client, Notify: runner.Notify,
+		// Confirmed attestations are signed by the VC API's issuer.
+		Attestations: web.AttestationOptions{IssuerSlug: vcIssuerSlug(a.cfg), Notifier: notifier{a.mailer}}})
 	if err != nil {
 		return exitInvalid, err
 	}
-	vcIssuer := a.cfg.VCIssuer
-	if vcIssuer == "" {
-		vcIssuer = demoIssuer
-	}
+	vcIssuer := vcIssuerSlug(a.cfg)
 	vc, err := api.NewVC(api.VCOptions{Service: a.service, Store: a.db, IssuerSlug: vcIssuer, BaseURL: a.cfg.BaseURL,
 		Logger: a.log, Fetcher: client})
 	if err != nil {

@@ -20,10 +20,12 @@ const (
 	KindPasswordReset       Kind = "password_reset"
 	KindInvitation          Kind = "invitation"
 	KindApplicationDecision Kind = "application_decision"
+	KindAttestationRequest  Kind = "attestation_request"
 )
 
 // Kinds lists every kind; each has a template in every language.
-var Kinds = []Kind{KindAward, KindAddressConfirmation, KindPasswordReset, KindInvitation, KindApplicationDecision}
+var Kinds = []Kind{KindAward, KindAddressConfirmation, KindPasswordReset, KindInvitation, KindApplicationDecision,
+	KindAttestationRequest}
 
 // Languages are the languages templates exist in; the first is the
 // fallback for any other.
@@ -81,6 +83,20 @@ type ApplicationDecision struct {
 	Decision  Decision
 	Comments  string // the reviewer's comments, plain text, possibly several lines
 	URL       string // the application (or, once accepted, the award)
+}
+
+// AttestationRequest asks a mentor or counsellor to attest a teacher's
+// development activity, with a one-time link.
+type AttestationRequest struct {
+	AttesterName  string
+	TeacherName   string
+	ActivityTitle string
+	URL           string // holds the one-time secret
+}
+
+func (AttestationRequest) Kind() Kind { return KindAttestationRequest }
+func (d AttestationRequest) validate() error {
+	return required(d.Kind(), "TeacherName", d.TeacherName, "ActivityTitle", d.ActivityTitle, "URL", d.URL)
 }
 
 func (Award) Kind() Kind               { return KindAward }

@@ -24,6 +24,7 @@ var samples = []struct {
 	{"address_confirmation", AddressConfirmation{Name: "Léa", ConfirmURL: "https://sceau.example/confirm/c0nf"}},
 	{"password_reset", PasswordReset{Name: "Léa", ResetURL: "https://sceau.example/reset/r3set"}},
 	{"invitation", Invitation{OrgName: "Fab Lab Gembloux", InviterName: "Marc", Role: "awarder", AcceptURL: "https://sceau.example/invitations/inv"}},
+	{"attestation_request", AttestationRequest{AttesterName: "Louise Côté", TeacherName: "Marie Lemieux", ActivityTitle: "Lecture : « La classe inversée »", URL: "https://sceau.example/attest/sec"}},
 	{"invitation-unknown-role", Invitation{OrgName: "Fab Lab", Role: "treasurer", AcceptURL: "https://sceau.example/invitations/inv"}},
 	{"application_decision-accepted", ApplicationDecision{Name: "Léa", BadgeName: "Soudure", Decision: DecisionAccepted, URL: "https://sceau.example/awards/a1"}},
 	{"application_decision-returned", ApplicationDecision{Name: "Léa", BadgeName: "Soudure", Decision: DecisionReturned,

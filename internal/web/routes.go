@@ -198,6 +198,19 @@ func (s *server) routes() http.Handler {
 	a("GET /portfolio/frameworks/{id}", s.myFramework)
 	a("POST /portfolio/frameworks/{id}/public", s.shareFramework)
 
+	// Professional-development backpack.
+	a("GET /portfolio/activities", s.activities)
+	a("POST /portfolio/activities", s.createActivity)
+	a("GET /portfolio/activities/{id}", s.activity)
+	a("POST /portfolio/activities/{id}", s.updateActivity)
+	a("POST /portfolio/activities/{id}/delete", s.deleteActivity)
+	a("GET /portfolio/activities/{id}/files/{n}", s.ownActivityFile)
+	a("POST /portfolio/activities/{id}/attest", s.requestAttestation)
+	a("GET /attest/{secret}", s.attest)
+	a("GET /attest/{secret}/files/{n}", s.attestFile)
+	a("POST /attest/{secret}/confirm", s.confirmAttestation)
+	a("POST /attest/{secret}/decline", s.declineAttestation)
+
 	static, _ := fs.Sub(staticFS, "static")
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
 

@@ -36,6 +36,9 @@ type Options struct {
 	// (a badge URL, other issuers' documents): the SSRF-safe client of
 	// internal/fetch. nil: nothing remote is fetched.
 	Fetcher did.Fetcher
+	// Attestations configures attestation requests (the backpack);
+	// without an issuer and a notifier they are refused.
+	Attestations AttestationOptions
 	// Notify wakes the job runner after a job is queued (a started
 	// batch); nil leaves the job to the runner's next poll.
 	Notify func()
@@ -67,7 +70,9 @@ type server struct {
 	// language → page) for definitionTTL.
 	publicPages *ttlCache[[]byte]
 	notify      func()
-	clock       func() time.Time
+	// attestations signs confirmed attestations and sends requests.
+	attestations AttestationOptions
+	clock        func() time.Time
 }
 
 // pageNames are the templates New parses; a missing one fails New.
@@ -84,7 +89,7 @@ func New(opts Options) (http.Handler, error) {
 	s := &server{defs: newDefinitions(), svc: opts.Service, db: opts.Store, blobs: opts.Blobs,
 		baseURL: strings.TrimRight(opts.BaseURL, "/"), log: opts.Logger, clock: opts.Now, pages: map[string]*template.Template{},
 		app: map[string]*template.Template{}, accounts: opts.Accounts, fetcher: opts.Fetcher,
-		notify: opts.Notify}
+		notify: opts.Notify, attestations: opts.Attestations}
 	s.sessions = newSessions(opts.Store.Sessions(), s.baseURL)
 	s.publicPages = &ttlCache[[]byte]{now: s.now}
 	if s.log == nil {

@@ -110,7 +110,8 @@ func newFixtureOn(t *testing.T, db *store.DB) *fixture {
 		t.Fatal(err)
 	}
 	h, err := New(Options{Service: f.svc, Accounts: f.acc, Store: db, Blobs: blobs, BaseURL: testBase, Now: clock,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		Attestations: AttestationOptions{IssuerSlug: "cssdm", Notifier: sentAttestations},
+		Logger:       slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
