@@ -59,12 +59,17 @@ const sealedPrefix = "sealed:"
 
 // sealSecret seals a secret of a connection's column.
 func (s *DB) sealSecret(value, id, column string) (string, error) {
+	return s.sealFor("connection", value, id, column)
+}
+
+// sealFor seals a secret of a row (table, id) and column.
+func (s *DB) sealFor(table, value, id, column string) (string, error) {
 	if s.sealer == nil || value == "" {
 		return value, nil
 	}
-	b, err := s.sealer.Seal([]byte(value), []byte("connection "+id+" "+column))
+	b, err := s.sealer.Seal([]byte(value), []byte(table+" "+id+" "+column))
 	if err != nil {
-		return "", badge.Internalf(err, "seal %s of connection %s", column, id)
+		return "", badge.Internalf(err, "seal %s of %s %s", column, table, id)
 	}
 	return sealedPrefix + base64.StdEncoding.EncodeToString(b), nil
 }
@@ -72,19 +77,24 @@ func (s *DB) sealSecret(value, id, column string) (string, error) {
 // openSecret reverses sealSecret; a value stored before sealing was
 // turned on is read as it is.
 func (s *DB) openSecret(value, id, column string) (string, error) {
+	return s.openFor("connection", value, id, column)
+}
+
+// openFor reverses sealFor.
+func (s *DB) openFor(table, value, id, column string) (string, error) {
 	rest, ok := strings.CutPrefix(value, sealedPrefix)
 	if !ok {
 		return value, nil
 	}
 	if s.sealer == nil {
-		return "", badge.Internalf(errors.New("no sealer configured"), "open %s of connection %s", column, id)
+		return "", badge.Internalf(errors.New("no sealer configured"), "open %s of %s %s", column, table, id)
 	}
 	b, err := base64.StdEncoding.DecodeString(rest)
 	if err == nil {
-		b, err = s.sealer.Open(b, []byte("connection "+id+" "+column))
+		b, err = s.sealer.Open(b, []byte(table+" "+id+" "+column))
 	}
 	if err != nil {
-		return "", badge.Internalf(err, "open %s of connection %s", column, id)
+		return "", badge.Internalf(err, "open %s of %s %s", column, table, id)
 	}
 	return string(b), nil
 }

@@ -77,3 +77,32 @@ func TestConnectionSecretsSealed(t *testing.T) {
 		}
 	})
 }
+
+// A webhook's secret is sealed too, and read back whole for signing.
+func TestWebhookSecretSealed(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		db.SetSealer(testSealer{})
+		t.Cleanup(func() { db.SetSealer(nil) })
+		iss := newIssuer(t, db, "hooks")
+		w := &Webhook{IssuerID: iss.ID, URL: "https://hooks.example/in", Secret: "WEBHOOK-SECRET-0123456789", Events: []string{EventAwardRevoked}}
+		if err := db.CreateWebhook(ctx, w); err != nil {
+			t.Fatal(err)
+		}
+		var stored string
+		if err := db.SQL().QueryRowContext(ctx, `SELECT secret FROM webhooks WHERE id = $1`, w.ID).Scan(&stored); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(stored, sealedPrefix) || strings.Contains(stored, "WEBHOOK-SECRET") {
+			t.Errorf("stored %q", stored)
+		}
+		got, err := db.GetWebhook(ctx, w.ID)
+		if err != nil || got.Secret != w.Secret {
+			t.Fatalf("GetWebhook: %+v %v", got, err)
+		}
+		list, err := db.ListWebhooks(ctx, iss.ID)
+		if err != nil || len(list) != 1 || list[0].Secret != w.Secret {
+			t.Fatalf("ListWebhooks: %v %v", list, err)
+		}
+	})
+}

@@ -114,8 +114,14 @@ func (s *DB) CreateWebhook(ctx context.Context, w *Webhook) error {
 			return badge.Conflictf("", "webhook.too_many", "an organisation has at most %d webhooks: delete one first", MaxWebhooksPerOrg)
 		}
 		now := s.timestamp()
-		_, err := tx.ExecContext(ctx, `INSERT INTO webhooks (`+webhookColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, 0, '')`,
-			id, w.IssuerID, w.URL, w.Secret, strings.Join(events, " "), nullString(w.CreatedBy), now)
+		// The secret signs deliveries, so it is kept, sealed with the
+		// master key when the server has one.
+		secret, err := s.sealFor("webhook", w.Secret, id, "secret")
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO webhooks (`+webhookColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, 0, '')`,
+			id, w.IssuerID, w.URL, secret, strings.Join(events, " "), nullString(w.CreatedBy), now)
 		if constraintOf(err) == foreignKeyViolation {
 			return badge.NotFoundf("issuer.not_found", "issuer %s not found", w.IssuerID)
 		}
@@ -133,6 +139,9 @@ func (s *DB) GetWebhook(ctx context.Context, id string) (*Webhook, error) {
 	w, err := scanWebhook(s.db.QueryRowContext(ctx, `SELECT `+webhookColumns+` FROM webhooks WHERE id = $1`, id))
 	if err != nil {
 		return nil, notFound(err, "webhook.not_found", "webhook")
+	}
+	if w.Secret, err = s.openFor("webhook", w.Secret, w.ID, "secret"); err != nil {
+		return nil, err
 	}
 	return w, nil
 }
@@ -178,6 +187,9 @@ func (s *DB) listWebhooks(ctx context.Context, q webhookQuerier, issuerID string
 		w, err := scanWebhook(rows)
 		if err != nil {
 			return nil, badge.Internalf(err, "list webhooks")
+		}
+		if w.Secret, err = s.openFor("webhook", w.Secret, w.ID, "secret"); err != nil {
+			return nil, err
 		}
 		out = append(out, w)
 	}
