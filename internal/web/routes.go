@@ -211,6 +211,10 @@ func (s *server) routes() http.Handler {
 	a("POST /attest/{secret}/confirm", s.confirmAttestation)
 	a("POST /attest/{secret}/decline", s.declineAttestation)
 
+	// Portfolio exports.
+	a("GET /portfolio/export.pdf", s.exportPDF)
+	a("GET /portfolio/export.clr.json", s.exportCLR)
+
 	static, _ := fs.Sub(staticFS, "static")
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
 
