@@ -8,9 +8,7 @@ package accounts
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -153,12 +151,11 @@ func (s *Service) freeHandle(ctx context.Context, name string) (string, error) {
 // newToken stores a token of the kind and returns its secret, which only
 // the e-mail carries.
 func (s *Service) newToken(ctx context.Context, kind badge.TokenKind, userID, email string, data any, ttl time.Duration) (string, error) {
-	raw := make([]byte, 32)
-	if _, err := io.ReadFull(s.rand, raw); err != nil {
+	secret, err := badge.NewSecret(s.rand)
+	if err != nil {
 		return "", badge.Internalf(err, "new token")
 	}
-	secret := base64.RawURLEncoding.EncodeToString(raw)
-	t := &badge.Token{Hash: TokenHash(secret), Kind: kind, UserID: userID, Email: email, ExpiresAt: s.now().Add(ttl)}
+	t := &badge.Token{Hash: badge.HashSecret(secret), Kind: kind, UserID: userID, Email: email, ExpiresAt: s.now().Add(ttl)}
 	if data != nil {
 		b, err := json.Marshal(data)
 		if err != nil {
@@ -170,12 +167,6 @@ func (s *Service) newToken(ctx context.Context, kind badge.TokenKind, userID, em
 		return "", err
 	}
 	return secret, nil
-}
-
-// TokenHash is how a token's secret is stored.
-func TokenHash(secret string) string {
-	sum := sha256.Sum256([]byte(secret))
-	return hex.EncodeToString(sum[:])
 }
 
 // validSecret bounds what we hash: secrets are 43 URL-safe characters.
@@ -207,7 +198,7 @@ func (s *Service) Confirm(ctx context.Context, secret string) (*badge.User, stri
 	if !validSecret(secret) {
 		return nil, "", errLinkInvalid
 	}
-	t, err := s.db.UseToken(ctx, badge.TokenConfirmEmail, TokenHash(secret))
+	t, err := s.db.UseToken(ctx, badge.TokenConfirmEmail, badge.HashSecret(secret))
 	if badge.IsNotFound(err) {
 		return nil, "", errLinkInvalid
 	}
@@ -281,7 +272,7 @@ func (s *Service) CheckResetToken(ctx context.Context, secret string) error {
 	if !validSecret(secret) {
 		return errLinkInvalid
 	}
-	if _, err := s.db.PeekToken(ctx, badge.TokenResetPassword, TokenHash(secret)); err != nil {
+	if _, err := s.db.PeekToken(ctx, badge.TokenResetPassword, badge.HashSecret(secret)); err != nil {
 		return errLinkInvalid
 	}
 	return nil
@@ -296,7 +287,7 @@ func (s *Service) ResetPassword(ctx context.Context, secret, password string) (*
 	if !validSecret(secret) {
 		return nil, errLinkInvalid
 	}
-	t, err := s.db.UseToken(ctx, badge.TokenResetPassword, TokenHash(secret))
+	t, err := s.db.UseToken(ctx, badge.TokenResetPassword, badge.HashSecret(secret))
 	if err != nil {
 		return nil, errLinkInvalid
 	}
@@ -360,7 +351,7 @@ func (s *Service) PeekInvitation(ctx context.Context, secret string) (*Invitatio
 	if !validSecret(secret) {
 		return nil, errLinkInvalid
 	}
-	t, err := s.db.PeekToken(ctx, badge.TokenInvitation, TokenHash(secret))
+	t, err := s.db.PeekToken(ctx, badge.TokenInvitation, badge.HashSecret(secret))
 	if err != nil {
 		return nil, errLinkInvalid
 	}
@@ -399,7 +390,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, secret string, u *badge.
 	if !holds {
 		return nil, badge.Forbiddenf("invitation.other_address", "this invitation was sent to another address")
 	}
-	t, err := s.db.UseToken(ctx, badge.TokenInvitation, TokenHash(secret))
+	t, err := s.db.UseToken(ctx, badge.TokenInvitation, badge.HashSecret(secret))
 	if err != nil {
 		return nil, errLinkInvalid
 	}

@@ -31,7 +31,7 @@ func (s *Service) PeekClaim(ctx context.Context, secret string) (*Claim, error) 
 	if !validSecret(secret) {
 		return nil, errLinkInvalid
 	}
-	t, err := s.db.PeekToken(ctx, badge.TokenClaim, TokenHash(secret))
+	t, err := s.db.PeekToken(ctx, badge.TokenClaim, badge.HashSecret(secret))
 	if err != nil {
 		return nil, errLinkInvalid
 	}
@@ -121,7 +121,7 @@ func (s *Service) useClaim(ctx context.Context, secret string, u *badge.User) (*
 	if _, err := s.ProveAddress(ctx, c, u); err != nil {
 		return nil, err
 	}
-	if _, err := s.db.UseToken(ctx, badge.TokenClaim, TokenHash(secret)); err != nil {
+	if _, err := s.db.UseToken(ctx, badge.TokenClaim, badge.HashSecret(secret)); err != nil {
 		return nil, errLinkInvalid
 	}
 	return c, nil

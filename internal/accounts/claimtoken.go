@@ -2,11 +2,8 @@ package accounts
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/base64"
 	"encoding/json"
-	"io"
 	"time"
 
 	"github.com/sceau/sceau/internal/badge"
@@ -28,16 +25,15 @@ type ClaimData struct {
 // secret for the link. It needs no Service: the announcement is made
 // where awards are stored.
 func NewClaimToken(ctx context.Context, db *store.DB, tx *sql.Tx, a *badge.Award, now time.Time) (string, error) {
-	raw := make([]byte, 32)
-	if _, err := io.ReadFull(rand.Reader, raw); err != nil {
+	secret, err := badge.NewSecret(nil)
+	if err != nil {
 		return "", badge.Internalf(err, "new claim token")
 	}
-	secret := base64.RawURLEncoding.EncodeToString(raw)
 	data, err := json.Marshal(ClaimData{AwardID: a.ID})
 	if err != nil {
 		return "", badge.Internalf(err, "encode claim")
 	}
-	t := &badge.Token{Hash: TokenHash(secret), Kind: badge.TokenClaim, Email: a.Recipient.Email, Data: string(data),
+	t := &badge.Token{Hash: badge.HashSecret(secret), Kind: badge.TokenClaim, Email: a.Recipient.Email, Data: string(data),
 		ExpiresAt: now.Add(ClaimTTL)}
 	if err := db.CreateTokenTx(ctx, tx, t); err != nil {
 		return "", err

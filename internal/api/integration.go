@@ -24,7 +24,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/sceau/sceau/internal/accounts"
 	"github.com/sceau/sceau/internal/badge"
 	"github.com/sceau/sceau/internal/httpx"
 	"github.com/sceau/sceau/internal/issuing"
@@ -210,7 +209,7 @@ func (s *integration) authed(scope string, h tokenHandler) httpx.HandlerFunc {
 		if !strings.EqualFold(scheme, "Bearer") || !strings.HasPrefix(token, store.APITokenPrefix) || len(token) > maxTokenLen {
 			return challenge(newIntError(http.StatusUnauthorized, "auth.invalid_token", "the API token is not valid"), `, error="invalid_token"`)
 		}
-		tok, err := s.db.APITokenByHash(r.Context(), accounts.TokenHash(token))
+		tok, err := s.db.APITokenByHash(r.Context(), badge.HashSecret(token))
 		if badge.IsNotFound(err) {
 			return challenge(newIntError(http.StatusUnauthorized, "auth.invalid_token", "the API token is not valid"), `, error="invalid_token"`)
 		}

@@ -15,7 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sceau/sceau/internal/accounts"
 	"github.com/sceau/sceau/internal/badge"
 	"github.com/sceau/sceau/internal/issuing"
 	"github.com/sceau/sceau/internal/keys"
@@ -87,14 +86,14 @@ func newIntFixture(t *testing.T, db *store.DB) *intFixture {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := db.CreateAPIToken(ctx, &store.APIToken{IssuerID: iss.ID, Name: "t", Prefix: prefix, Hash: accounts.TokenHash(secret), Scopes: scopes}); err != nil {
+		if err := db.CreateAPIToken(ctx, &store.APIToken{IssuerID: iss.ID, Name: "t", Prefix: prefix, Hash: badge.HashSecret(secret), Scopes: scopes}); err != nil {
 			t.Fatal(err)
 		}
 		return secret
 	}
 	f.full, f.readOnly, f.award = tok(f.orgA, "award", "read"), tok(f.orgA, "read"), tok(f.orgA, "award")
 	f.revoked, f.tokenB = tok(f.orgA, "award", "read"), tok(f.orgB, "award", "read")
-	revoked, _ := db.APITokenByHash(ctx, accounts.TokenHash(f.revoked))
+	revoked, _ := db.APITokenByHash(ctx, badge.HashSecret(f.revoked))
 	if err := db.RevokeAPIToken(ctx, f.orgA.ID, revoked.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -213,7 +212,7 @@ func testIntegrationAuth(t *testing.T, db *store.DB) {
 	if r := f.call(t, "GET", "/api/v1/badges", f.readOnly, ""); r.code != 200 {
 		t.Fatalf("badges: %d %s", r.code, r.body)
 	}
-	tok, _ := db.APITokenByHash(context.Background(), accounts.TokenHash(f.readOnly))
+	tok, _ := db.APITokenByHash(context.Background(), badge.HashSecret(f.readOnly))
 	if tok.LastUsedAt == nil {
 		t.Error("last_used_at not recorded")
 	}

@@ -573,7 +573,7 @@ func testOAuthEndpoints(t *testing.T, db *store.DB) {
 			t.Fatalf("%d %s", r.code, r.body)
 		}
 		c, err := db.GetOAuthClient(context.Background(), reg.ClientID)
-		if err != nil || c.SecretHash != oauth.Hash(reg.ClientSecret) || strings.Contains(c.SecretHash, reg.ClientSecret) {
+		if err != nil || c.SecretHash != badge.HashSecret(reg.ClientSecret) || strings.Contains(c.SecretHash, reg.ClientSecret) {
 			t.Errorf("stored client %+v %v", c, err)
 		}
 		cases := []struct{ name, body, code string }{

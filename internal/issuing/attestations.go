@@ -2,10 +2,6 @@ package issuing
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
 	"fmt"
 	"strconv"
 	"strings"
@@ -38,12 +34,6 @@ const AttestationTTL = 30 * 24 * time.Hour
 // extension value, as OB 3.0 allows for achievementType).
 const AttestationAchievementType = "ext:Attestation"
 
-// HashAttestationSecret is what the store keeps of a link's secret.
-func HashAttestationSecret(secret string) string {
-	sum := sha256.Sum256([]byte(secret))
-	return hex.EncodeToString(sum[:])
-}
-
 // RequestAttestation records a request to attest one of the user's
 // activities and returns it with the secret for the link (/attest/{secret}),
 // which is stored only hashed.
@@ -52,16 +42,15 @@ func (s *Service) RequestAttestation(ctx context.Context, userID, activityID, na
 	if name == "" || len([]rune(name)) > badge.MaxNameLen {
 		return nil, "", badge.Invalidf("attester_name", "attestation.name_invalid", "the attester's name is required (at most %d characters)", badge.MaxNameLen)
 	}
-	if at := strings.LastIndexByte(email, '@'); at < 1 || at == len(email)-1 || len(email) > 254 || strings.ContainsAny(email, " <>,;\r\n") {
+	if badge.CheckEmail("attester_email", email) != nil {
 		return nil, "", badge.Invalidf("attester_email", "attestation.email_invalid", "the attester's e-mail address is not valid")
 	}
-	buf := make([]byte, 32)
-	if _, err := rand.Read(buf); err != nil {
+	secret, err := badge.NewSecret(nil)
+	if err != nil {
 		return nil, "", badge.Internalf(err, "attestation secret")
 	}
-	secret := base64.RawURLEncoding.EncodeToString(buf)
 	a := &store.Attestation{ActivityID: activityID, UserID: userID, AttesterName: name, AttesterEmail: email,
-		TokenHash: HashAttestationSecret(secret), ExpiresAt: s.now().Add(AttestationTTL)}
+		TokenHash: badge.HashSecret(secret), ExpiresAt: s.now().Add(AttestationTTL)}
 	if err := s.db.CreateAttestation(ctx, a); err != nil {
 		return nil, "", err
 	}
@@ -71,7 +60,7 @@ func (s *Service) RequestAttestation(ctx context.Context, userID, activityID, na
 // PendingAttestation returns the request a link's secret opens and its
 // activity; a used, expired or unknown link is NotFound.
 func (s *Service) PendingAttestation(ctx context.Context, secret string) (*store.Attestation, *store.Activity, error) {
-	a, err := s.db.PendingAttestation(ctx, HashAttestationSecret(secret))
+	a, err := s.db.PendingAttestation(ctx, badge.HashSecret(secret))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -84,7 +73,7 @@ func (s *Service) PendingAttestation(ctx context.Context, secret string) (*store
 
 // DeclineAttestation records the attester's refusal; the link is used.
 func (s *Service) DeclineAttestation(ctx context.Context, secret string) (*store.Attestation, error) {
-	return s.db.DecideAttestation(ctx, HashAttestationSecret(secret), store.AttestationDeclined)
+	return s.db.DecideAttestation(ctx, badge.HashSecret(secret), store.AttestationDeclined)
 }
 
 // ConfirmAttestation signs the attestation as the issuer with slug

@@ -12,7 +12,6 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -113,18 +112,12 @@ func New(db *store.DB, opts Options) *Server {
 	return s
 }
 
-// Hash is how codes, tokens and secrets are stored: hex SHA-256.
-func Hash(secret string) string {
-	sum := sha256.Sum256([]byte(secret))
-	return hex.EncodeToString(sum[:])
-}
-
 func (s *Server) secret(prefix string) (string, error) {
-	var b [32]byte
-	if _, err := io.ReadFull(s.rand, b[:]); err != nil {
-		return "", fmt.Errorf("oauth: random: %w", err)
+	secret, err := badge.NewSecret(s.rand)
+	if err != nil {
+		return "", fmt.Errorf("oauth: %w", err)
 	}
-	return prefix + base64.RawURLEncoding.EncodeToString(b[:]), nil
+	return prefix + secret, nil
 }
 
 // ---- registration (RFC 7591) ----
@@ -225,7 +218,7 @@ func (s *Server) Register(ctx context.Context, m Metadata) (*Registration, error
 	if err != nil {
 		return nil, err
 	}
-	c := &store.OAuthClient{ID: id, SecretHash: Hash(secret), AuthMethod: m.TokenEndpointAuthMethod, Name: m.ClientName,
+	c := &store.OAuthClient{ID: id, SecretHash: badge.HashSecret(secret), AuthMethod: m.TokenEndpointAuthMethod, Name: m.ClientName,
 		ClientURI: m.ClientURI, LogoURI: m.LogoURI, PolicyURI: m.PolicyURI, TOSURI: m.TOSURI, RedirectURIs: m.RedirectURIs,
 		Scope: scopes, GrantTypes: m.GrantTypes, ResponseTypes: m.ResponseTypes}
 	if err := s.db.CreateOAuthClient(ctx, c); err != nil {
@@ -440,7 +433,7 @@ func (s *Server) Approve(ctx context.Context, r *Request, userID string) (string
 	if err != nil {
 		return "", err
 	}
-	c := &store.OAuthCode{Hash: Hash(code), ClientID: r.Client.ID, UserID: userID, RedirectURI: r.RedirectURI,
+	c := &store.OAuthCode{Hash: badge.HashSecret(code), ClientID: r.Client.ID, UserID: userID, RedirectURI: r.RedirectURI,
 		Scope: r.Scope, CodeChallenge: r.CodeChallenge, ExpiresAt: s.now().Add(CodeTTL)}
 	if err := s.db.CreateOAuthCode(ctx, c); err != nil {
 		return "", err
@@ -488,7 +481,7 @@ func (s *Server) AuthenticateClient(ctx context.Context, r *http.Request) (*stor
 	if err != nil {
 		return nil, err
 	}
-	if subtle.ConstantTimeCompare([]byte(Hash(secret)), []byte(c.SecretHash)) != 1 {
+	if subtle.ConstantTimeCompare([]byte(badge.HashSecret(secret)), []byte(c.SecretHash)) != 1 {
 		return nil, invalidClient()
 	}
 	if (c.AuthMethod == AuthBasic) != basic {
@@ -541,7 +534,7 @@ func (s *Server) exchange(ctx context.Context, c *store.OAuthClient, form url.Va
 	if err != nil {
 		return nil, fmt.Errorf("oauth: grant id: %w", err)
 	}
-	ac, err := s.db.UseOAuthCode(ctx, Hash(code), grant)
+	ac, err := s.db.UseOAuthCode(ctx, badge.HashSecret(code), grant)
 	switch {
 	case badge.IsNotFound(err):
 		return nil, invalidGrant("unknown authorization code")
@@ -577,7 +570,7 @@ func (s *Server) issue(ctx context.Context, c *store.OAuthClient, userID, grant 
 		return nil, err
 	}
 	now := s.now()
-	toks := []*store.OAuthToken{{Hash: Hash(access), Kind: store.OAuthAccess, GrantID: grant, ClientID: c.ID, UserID: userID,
+	toks := []*store.OAuthToken{{Hash: badge.HashSecret(access), Kind: store.OAuthAccess, GrantID: grant, ClientID: c.ID, UserID: userID,
 		Scope: scope, ExpiresAt: now.Add(AccessTTL)}}
 	resp := &TokenResponse{AccessToken: access, TokenType: "Bearer", ExpiresIn: int(AccessTTL / time.Second), Scope: strings.Join(scope, " ")}
 	if slices.Contains(c.GrantTypes, "refresh_token") {
@@ -586,7 +579,7 @@ func (s *Server) issue(ctx context.Context, c *store.OAuthClient, userID, grant 
 			return nil, err
 		}
 		resp.RefreshToken = refresh
-		toks = append(toks, &store.OAuthToken{Hash: Hash(refresh), Kind: store.OAuthRefresh, GrantID: grant, ClientID: c.ID,
+		toks = append(toks, &store.OAuthToken{Hash: badge.HashSecret(refresh), Kind: store.OAuthRefresh, GrantID: grant, ClientID: c.ID,
 			UserID: userID, Scope: scope, ExpiresAt: now.Add(RefreshTTL)})
 	}
 	if oldRefresh != "" {
@@ -608,7 +601,7 @@ func (s *Server) refresh(ctx context.Context, c *store.OAuthClient, form url.Val
 	if raw == "" || len(raw) > 200 {
 		return nil, oauthErr(http.StatusBadRequest, "invalid_request", "refresh_token is required")
 	}
-	t, err := s.db.GetOAuthToken(ctx, Hash(raw))
+	t, err := s.db.GetOAuthToken(ctx, badge.HashSecret(raw))
 	if badge.IsNotFound(err) {
 		return nil, invalidGrant("unknown refresh token")
 	}
@@ -651,7 +644,7 @@ func (s *Server) Revoke(ctx context.Context, c *store.OAuthClient, token string)
 	if len(token) > 200 {
 		return nil
 	}
-	return s.db.RevokeOAuthToken(ctx, Hash(token), c.ID)
+	return s.db.RevokeOAuthToken(ctx, badge.HashSecret(token), c.ID)
 }
 
 // ---- resource server ----
@@ -671,7 +664,7 @@ func (s *Server) Authenticate(ctx context.Context, token string) (*store.OAuthTo
 	if !strings.HasPrefix(token, AccessPrefix) || len(token) > 200 {
 		return nil, ErrInvalidToken
 	}
-	t, err := s.db.GetOAuthToken(ctx, Hash(token))
+	t, err := s.db.GetOAuthToken(ctx, badge.HashSecret(token))
 	if badge.IsNotFound(err) {
 		return nil, ErrInvalidToken
 	}

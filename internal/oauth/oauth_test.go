@@ -144,7 +144,7 @@ func testUseCodeAndRotation(t *testing.T, db *store.DB) {
 			var n int
 			db.SQL().QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM oauth_codes WHERE hash = $1) + (SELECT COUNT(*) FROM oauth_tokens WHERE hash = $1)`, secret).Scan(&n)
 			var h int
-			db.SQL().QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM oauth_codes WHERE hash = $1) + (SELECT COUNT(*) FROM oauth_tokens WHERE hash = $1)`, Hash(secret)).Scan(&h)
+			db.SQL().QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM oauth_codes WHERE hash = $1) + (SELECT COUNT(*) FROM oauth_tokens WHERE hash = $1)`, badge.HashSecret(secret)).Scan(&h)
 			if n != 0 || h != 1 {
 				t.Errorf("secret %.12s…: %d rows by value, %d by hash", secret, n, h)
 			}

@@ -2,9 +2,7 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/base64"
 	"fmt"
 	"io"
 	"strconv"
@@ -40,16 +38,13 @@ const apiTokenShown = len(APITokenPrefix) + 4
 
 // NewAPITokenSecret returns a new token: APITokenPrefix and 32 random
 // bytes in base64url (49 characters), and the prefix lists show. Store its
-// hash (accounts.TokenHash), never the token.
+// hash (badge.HashSecret), never the token.
 func NewAPITokenSecret(r io.Reader) (token, prefix string, err error) {
-	if r == nil {
-		r = rand.Reader
-	}
-	var b [32]byte
-	if _, err := io.ReadFull(r, b[:]); err != nil {
+	secret, err := badge.NewSecret(r)
+	if err != nil {
 		return "", "", fmt.Errorf("new API token: %w", err)
 	}
-	token = APITokenPrefix + base64.RawURLEncoding.EncodeToString(b[:])
+	token = APITokenPrefix + secret
 	return token, token[:apiTokenShown], nil
 }
 

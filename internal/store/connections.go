@@ -57,11 +57,6 @@ func (s *DB) SetSealer(sl Sealer) { s.sealer = sl }
 
 const sealedPrefix = "sealed:"
 
-// sealSecret seals a secret of a connection's column.
-func (s *DB) sealSecret(value, id, column string) (string, error) {
-	return s.sealFor("connection", value, id, column)
-}
-
 // sealFor seals a secret of a row (table, id) and column.
 func (s *DB) sealFor(table, value, id, column string) (string, error) {
 	if s.sealer == nil || value == "" {
@@ -74,13 +69,8 @@ func (s *DB) sealFor(table, value, id, column string) (string, error) {
 	return sealedPrefix + base64.StdEncoding.EncodeToString(b), nil
 }
 
-// openSecret reverses sealSecret; a value stored before sealing was
-// turned on is read as it is.
-func (s *DB) openSecret(value, id, column string) (string, error) {
-	return s.openFor("connection", value, id, column)
-}
-
-// openFor reverses sealFor.
+// openFor reverses sealFor; a value stored before a sealer was set is
+// read as it is.
 func (s *DB) openFor(table, value, id, column string) (string, error) {
 	rest, ok := strings.CutPrefix(value, sealedPrefix)
 	if !ok {
@@ -106,7 +96,7 @@ func (s *DB) openConnection(c *Connection) (*Connection, error) {
 		p      *string
 		column string
 	}{{&c.ClientSecret, "client_secret"}, {&c.AccessToken, "access_token"}, {&c.RefreshToken, "refresh_token"}} {
-		if *f.p, err = s.openSecret(*f.p, c.ID, f.column); err != nil {
+		if *f.p, err = s.openFor("connection", *f.p, c.ID, f.column); err != nil {
 			return nil, err
 		}
 	}
@@ -150,7 +140,7 @@ func (s *DB) CreateConnection(ctx context.Context, c *Connection) error {
 	c.ID, c.CreatedAt = id, s.timestamp()
 	c.AccessToken, c.AccessExpiresAt, c.RefreshToken, c.Scope = "", nil, "", ""
 	c.LastPullAt, c.PulledCount, c.LastError = nil, 0, ""
-	secret, err := s.sealSecret(c.ClientSecret, c.ID, "client_secret")
+	secret, err := s.sealFor("connection", c.ClientSecret, c.ID, "client_secret")
 	if err != nil {
 		return err
 	}
@@ -229,10 +219,10 @@ func (s *DB) SetConnectionTokens(ctx context.Context, userID, id, access string,
 		return badge.Invalidf("", "connection.token_too_long", "the host's tokens are too long")
 	}
 	var err error
-	if access, err = s.sealSecret(access, id, "access_token"); err != nil {
+	if access, err = s.sealFor("connection", access, id, "access_token"); err != nil {
 		return err
 	}
-	if refresh, err = s.sealSecret(refresh, id, "refresh_token"); err != nil {
+	if refresh, err = s.sealFor("connection", refresh, id, "refresh_token"); err != nil {
 		return err
 	}
 	res, err := s.db.ExecContext(ctx, `UPDATE connections SET access_token = $1, access_expires_at = $2,

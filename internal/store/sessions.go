@@ -2,11 +2,11 @@ package store
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"time"
+
+	"github.com/sceau/sceau/internal/badge"
 )
 
 // Sessions is the session store of the web layer (it satisfies
@@ -17,16 +17,11 @@ type Sessions struct{ db *DB }
 // Sessions returns the session store on this database.
 func (s *DB) Sessions() *Sessions { return &Sessions{db: s} }
 
-func sessionKey(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
-}
-
 // FindCtx returns the data of an unexpired session.
 func (ss *Sessions) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
 	var data []byte
 	err := ss.db.db.QueryRowContext(ctx, `SELECT data FROM sessions WHERE token = $1 AND expiry > $2`,
-		sessionKey(token), ss.db.timestamp()).Scan(&data)
+		badge.HashSecret(token), ss.db.timestamp()).Scan(&data)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, false, nil
 	}
@@ -40,13 +35,13 @@ func (ss *Sessions) FindCtx(ctx context.Context, token string) ([]byte, bool, er
 func (ss *Sessions) CommitCtx(ctx context.Context, token string, data []byte, expiry time.Time) error {
 	_, err := ss.db.db.ExecContext(ctx, `INSERT INTO sessions (token, data, expiry) VALUES ($1, $2, $3)
 		ON CONFLICT (token) DO UPDATE SET data = excluded.data, expiry = excluded.expiry`,
-		sessionKey(token), data, storedTime(expiry))
+		badge.HashSecret(token), data, storedTime(expiry))
 	return err
 }
 
 // DeleteCtx removes a session.
 func (ss *Sessions) DeleteCtx(ctx context.Context, token string) error {
-	_, err := ss.db.db.ExecContext(ctx, `DELETE FROM sessions WHERE token = $1`, sessionKey(token))
+	_, err := ss.db.db.ExecContext(ctx, `DELETE FROM sessions WHERE token = $1`, badge.HashSecret(token))
 	return err
 }
 

@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/sceau/sceau/internal/accounts"
 	"github.com/sceau/sceau/internal/badge"
 	"github.com/sceau/sceau/internal/locale"
 	"github.com/sceau/sceau/internal/store"
@@ -88,7 +87,7 @@ func (s *server) createAPIToken(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return badge.Internalf(err, "new API token")
 	}
-	t := &store.APIToken{IssuerID: o.Issuer.ID, Name: v.Get("name"), Prefix: prefix, Hash: accounts.TokenHash(token),
+	t := &store.APIToken{IssuerID: o.Issuer.ID, Name: v.Get("name"), Prefix: prefix, Hash: badge.HashSecret(token),
 		Scopes: v["scopes"], CreatedBy: o.User.ID}
 	if err := s.db.CreateAPIToken(r.Context(), t); err != nil {
 		if err := f.fail(locale.Negotiate(r), err); err != nil {

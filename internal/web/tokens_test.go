@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sceau/sceau/internal/accounts"
 	"github.com/sceau/sceau/internal/badge"
 	"github.com/sceau/sceau/internal/locale"
 	"github.com/sceau/sceau/internal/store"
@@ -52,7 +51,7 @@ func testAPITokenPages(t *testing.T, db *store.DB) {
 	if resp.StatusCode != 200 || !strings.HasPrefix(token, store.APITokenPrefix) || len(token) != 49 {
 		t.Fatalf("created: %s token %q", resp.Status, token)
 	}
-	stored, err := db.APITokenByHash(ctx, accounts.TokenHash(token))
+	stored, err := db.APITokenByHash(ctx, badge.HashSecret(token))
 	if err != nil {
 		t.Fatal(err)
 	}

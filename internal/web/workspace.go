@@ -643,9 +643,18 @@ func (s *server) awards(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// One award more than a page tells whether the list goes on beyond
+	// it: past the oldest (or, before a cursor, past the newest) shown.
+	filter.Limit = awardsPerPage + 1
 	list, err := s.db.ListAwards(ctx, filter)
 	if err != nil {
 		return err
+	}
+	more := len(list) > awardsPerPage
+	if more && filter.Before != nil {
+		list = list[1:]
+	} else if more {
+		list = list[:awardsPerPage]
 	}
 	v := awardsView{Org: o, Badges: badges, Rows: s.awardRows(r, list, badges), Total: total, Query: q, Highlight: q.Get("highlight")}
 	link := func(key string, a *badge.Award) string {
@@ -660,30 +669,17 @@ func (s *server) awards(w http.ResponseWriter, r *http.Request) error {
 		return "?" + c.Encode()
 	}
 	if len(list) > 0 {
-		// A page reached by a cursor has neighbours on that side; the
-		// other side is asked of the store (one row).
+		// A page reached by a cursor has neighbours on the side it came
+		// from; on the other side, the extra award said.
 		first, last := list[0], list[len(list)-1]
-		if filter.After != nil || filter.Before != nil && s.hasAwards(r, filter, first, true) {
+		if filter.After != nil || filter.Before != nil && more {
 			v.Prev = link("before", first)
 		}
-		if filter.Before != nil || len(list) == awardsPerPage && s.hasAwards(r, filter, last, false) {
+		if filter.Before != nil || more {
 			v.Next = link("after", last)
 		}
 	}
 	return s.render(w, r, http.StatusOK, "awards", s.newPage(r, nil, v))
-}
-
-// hasAwards reports whether the filtered list has an award before
-// (newer than) or after (older than) a.
-func (s *server) hasAwards(r *http.Request, f store.AwardFilter, a *badge.Award, before bool) bool {
-	f.After, f.Before, f.Limit, f.Offset = nil, nil, 1, 0
-	if before {
-		f.Before = store.AwardCursor(a)
-	} else {
-		f.After = store.AwardCursor(a)
-	}
-	more, err := s.db.ListAwards(r.Context(), f)
-	return err == nil && len(more) > 0
 }
 
 // orgAward reads {id}, an award of the organisation.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -189,14 +188,11 @@ func (e *Emitter) OnAward(next AnnounceFunc) AnnounceFunc {
 // NewSecret returns a webhook signing secret: "whsec_" and 32 random
 // bytes in base64url.
 func NewSecret(r io.Reader) (string, error) {
-	if r == nil {
-		r = rand.Reader
-	}
-	var b [32]byte
-	if _, err := io.ReadFull(r, b[:]); err != nil {
+	secret, err := badge.NewSecret(r)
+	if err != nil {
 		return "", fmt.Errorf("webhook secret: %w", err)
 	}
-	return "whsec_" + base64.RawURLEncoding.EncodeToString(b[:]), nil
+	return "whsec_" + secret, nil
 }
 
 // CheckURL applies the registration rules to an endpoint URL: absolute,
