@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Signs with `sceau sign` and verifies with Digital Bazaar's
 # @digitalbazaar/vc + eddsa-rdfc-2022-cryptosuite, then the other way round.
+# testdata/clr.json is a CLR 2.0 ClrCredential carrying an OB 3.0 credential that
+# keeps its own proof (signed once with a throwaway did:key): both sides must
+# agree on the canonical form of a credential nested in another.
 # Needs node and npm (the npm registry for `npm ci`); nothing else is fetched.
 set -euo pipefail
 cd "$(dirname "$0")"

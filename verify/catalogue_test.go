@@ -22,7 +22,7 @@ func emitted(t *testing.T) map[textKey]bool {
 		"CodeIssuerKey": CodeIssuerKey, "CodeValidFrom": CodeValidFrom, "CodeValidUntil": CodeValidUntil,
 		"CodeStatus": CodeStatus, "CodeEndorsements": CodeEndorsements, "CodeRecipient": CodeRecipient,
 		"CodeAssertion": CodeAssertion, "CodeBadgeClass": CodeBadgeClass, "CodeHosted": CodeHosted,
-		"CodeHostScope": CodeHostScope, "CodeLegacy": CodeLegacy,
+		"CodeHostScope": CodeHostScope, "CodeLegacy": CodeLegacy, "CodeCLR": CodeCLR, "CodeIncluded": CodeIncluded,
 	}
 	files, err := filepath.Glob("*.go")
 	if err != nil {

@@ -26,6 +26,10 @@ const (
 	CodeHosted     Code = "hosted"      // the issuer's server hosts this assertion, identical
 	CodeHostScope  Code = "host_scope"  // the hosted assertion lives where its issuer allows
 	CodeLegacy     Code = "legacy"      // an Open Badges 1.0 badge: what cannot be checked
+
+	// Comprehensive Learner Record 2.0.
+	CodeCLR      Code = "clr"      // @context, type and subject of a ClrCredential
+	CodeIncluded Code = "included" // each credential the CLR carries verifies (Report.Included)
 )
 
 type textKey struct {
@@ -107,6 +111,14 @@ var messages = map[textKey]Text{
 	{CodeHostScope, Fail}: {EN: "The badge is hosted outside the places its issuer allows: anyone could have published it.", FR: "Le badge est hébergé hors des emplacements autorisés par son émetteur : n'importe qui aurait pu le publier."},
 	{CodeHostScope, Warn}: {EN: "Where the issuer allows its badges to be hosted could not be checked.", FR: "Les emplacements où l'émetteur autorise l'hébergement de ses badges n'ont pas pu être vérifiés."},
 	{CodeHostScope, Skip}: {EN: "The badge is not hosted: no location to check.", FR: "Le badge n'est pas hébergé : aucun emplacement à vérifier."},
+
+	{CodeCLR, Pass}: {EN: "The record is a Comprehensive Learner Record (CLR 2.0).", FR: "Le relevé est un relevé d'apprentissage complet (CLR 2.0)."},
+	{CodeCLR, Fail}: {EN: "The record does not follow the CLR 2.0 rules.", FR: "Le relevé ne respecte pas les règles CLR 2.0."},
+
+	{CodeIncluded, Pass}: {EN: "Every credential in the record is genuine, in effect and not revoked.", FR: "Chaque attestation du relevé est authentique, en vigueur et non révoquée."},
+	{CodeIncluded, Warn}: {EN: "Some credentials in the record are genuine but revoked, suspended or expired.", FR: "Certaines attestations du relevé sont authentiques, mais révoquées, suspendues ou expirées."},
+	{CodeIncluded, Fail}: {EN: "A credential in the record cannot be trusted.", FR: "Une attestation du relevé n'est pas digne de confiance."},
+	{CodeIncluded, Skip}: {EN: "The record carries no credential to check.", FR: "Le relevé ne contient aucune attestation à vérifier."},
 
 	{CodeLegacy, Warn}: {EN: "This is an Open Badges 1.0 badge: an older form, of which not everything can be checked.", FR: "Ce badge est au format Open Badges 1.0 : une forme ancienne, dont tout ne peut pas être vérifié."},
 }

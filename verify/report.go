@@ -88,7 +88,7 @@ type Report struct {
 	// Format is the container the credential came in: json, jwt, png or svg.
 	Format string `json:"format,omitempty"`
 	// Standard names the badge's generation when it is not Open Badges 3.0:
-	// "Open Badges 2.0" or "Open Badges 1.0".
+	// "Open Badges 2.0" or "Open Badges 1.0", or StandardCLR for a CLR.
 	Standard string  `json:"standard,omitempty"`
 	Checks   []Check `json:"checks"`
 
@@ -104,6 +104,8 @@ type Report struct {
 	// says whether that organisation authorised it (see CheckDelegation).
 	Delegation   *Delegation `json:"delegation,omitempty"`
 	Endorsements []*Report   `json:"endorsements,omitempty"`
+	// Included, for a CLR, holds the report of each credential it carries, in order.
+	Included []*Report `json:"included,omitempty"`
 	// Evidence and Narrative describe the award (Open Badges 2.0).
 	Evidence  []Evidence `json:"evidence,omitempty"`
 	Narrative string     `json:"narrative,omitempty"`

@@ -62,6 +62,8 @@ func Verify(ctx context.Context, input []byte, opts Options) *Report {
 	case !ok:
 	case legacy || isOpenBadges2(payload):
 		v.openBadges2(ctx, r, payload)
+	case isCLR(payload):
+		v.clr(ctx, r, payload)
 	default:
 		v.credential(ctx, r, payload, 0)
 		// Only an achievement with a creator can be issued on another's

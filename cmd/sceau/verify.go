@@ -134,6 +134,18 @@ func printReport(e *env, name string, r *verify.Report, lang string) {
 		}
 		fmt.Fprintln(e.stdout)
 	}
+	// A CLR's credentials, each with its own verdict.
+	for i, inc := range r.Included {
+		name := ""
+		if inc.Achievement != nil {
+			name = inc.Achievement.Name
+		}
+		issuer := ""
+		if inc.Issuer != nil {
+			issuer = inc.Issuer.Name
+		}
+		fmt.Fprintf(e.stdout, "  %d. %s — %s (%s)\n", i+1, verdictWords[inc.Verdict].In(lang), name, issuer)
+	}
 }
 
 // languageFromEnv picks French when the locale says so.

@@ -2,12 +2,16 @@ package issuing
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/sceau/sceau/ob3"
+	"github.com/sceau/sceau/proof"
 )
 
 // A portfolio, or one theme of it, as a 1EdTech Comprehensive Learner Record 2.0
@@ -15,9 +19,9 @@ import (
 // credentialSubject.verifiableCredential, so that a verifier receives them in one document
 // and checks each credential's own proof.
 //
-// The document is not signed yet: eddsa-rdfc-2022 needs the CLR 2.0 JSON-LD context
-// (https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json) in the jsonld package's
-// bundle, and it is not there. The embedded credentials keep their own signatures.
+// Service.SignCLR signs the document with eddsa-rdfc-2022 as the platform issuer's
+// did:key, so that a verifier checks it in one piece: the CLR's proof covers every
+// embedded credential, and each embedded credential keeps its own issuer's proof.
 
 // CLRContext is the CLR 2.0 JSON-LD context the document names.
 const CLRContext = "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json"
@@ -39,12 +43,15 @@ type CLR struct {
 	ID          string
 	IssuerID    string // the platform issuer's profile URL or DID
 	IssuerName  string
+	IssuerURL   string // the issuer's web page, when IssuerID is a DID
 	Name        string // e.g. "Portfolio of Camille Tremblay"
 	Description string
 	// SubjectID identifies the learner (a URL or DID); optional.
 	SubjectID string
 	ValidFrom time.Time
-	// Partial marks a subset of the portfolio (one theme).
+	// Partial marks a subset of the portfolio (one theme). It changes the id, not the
+	// document: CLR 2.0's `partial` term is missing from some published copies of the
+	// context, and a verifier holding one of those would refuse the document.
 	Partial bool
 	// Credentials are the OB 3.0 credentials, each a JSON object, embedded byte for byte.
 	Credentials [][]byte
@@ -54,6 +61,7 @@ type clrIssuer struct {
 	ID   string   `json:"id"`
 	Type []string `json:"type"`
 	Name string   `json:"name,omitempty"`
+	URL  string   `json:"url,omitempty"`
 }
 
 // clrDoc is the credential without its subject, which is spliced in by hand: encoding/json
@@ -68,7 +76,6 @@ type clrDoc struct {
 	ValidFrom         string    `json:"validFrom"`
 	Name              string    `json:"name"`
 	Description       string    `json:"description,omitempty"`
-	Partial           bool      `json:"partial,omitempty"`
 }
 
 // subjectMark stands for the subject while the rest is encoded. It is the first string
@@ -130,15 +137,16 @@ func BuildCLR(c CLR) ([]byte, error) {
 	subj.WriteString("]}")
 
 	doc, err := json.Marshal(clrDoc{
-		Context:           []string{"https://www.w3.org/ns/credentials/v2", CLRContext},
+		// CLR 2.0 requires these three first: the issuer's Profile and the Achievement
+		// terms come from the Open Badges context.
+		Context:           []string{"https://www.w3.org/ns/credentials/v2", CLRContext, ob3.ContextOB},
 		ID:                c.ID,
 		Type:              []string{"VerifiableCredential", "ClrCredential"},
 		CredentialSubject: subjectMark,
-		Issuer:            clrIssuer{ID: c.IssuerID, Type: []string{"Profile"}, Name: c.IssuerName},
+		Issuer:            clrIssuer{ID: c.IssuerID, Type: []string{"Profile"}, Name: c.IssuerName, URL: c.IssuerURL},
 		ValidFrom:         validFrom,
 		Name:              c.Name,
 		Description:       c.Description,
-		Partial:           c.Partial,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("build CLR: %w", err)
@@ -153,6 +161,46 @@ func BuildCLR(c CLR) ([]byte, error) {
 	out = append(out, subj.Bytes()...)
 	out = append(out, doc[i+len(mark):]...)
 	return out, nil
+}
+
+// SignCLR builds c as a ClrCredential issued by the issuer with the given slug (the
+// platform's issuer) and signs it with eddsa-rdfc-2022 under that issuer's did:key, which
+// any verifier resolves offline. c.IssuerID is replaced by that DID. A credential that
+// cannot sit in a VC 2.0 document (a VC 1.1 credential, whose context redefines the
+// protected VC 2.0 terms) makes the whole CLR fail with ErrCLR: the caller leaves such
+// credentials out.
+func (s *Service) SignCLR(ctx context.Context, slug string, c CLR) ([]byte, error) {
+	signer, err := s.VCSigner(ctx, slug, VCDIDKey, "")
+	if err != nil {
+		return nil, fmt.Errorf("CLR signer: %w", err)
+	}
+	c.IssuerID = signer.DID
+	doc, err := BuildCLR(c)
+	if err != nil {
+		return nil, err
+	}
+	signed, err := signer.Sign(doc, proof.SignOptions{})
+	if errors.Is(err, proof.ErrNotCanonicalizable) {
+		return nil, fmt.Errorf("sign CLR: %w: %v", ErrCLR, err)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sign CLR: %w", err)
+	}
+	return signed, nil
+}
+
+// CLRCarries reports whether a CLR 2.0 document can carry cred: a VC 2.0 credential in
+// JSON. A VC 1.1 credential redefines VC 2.0's protected terms, so no VC 2.0 document can
+// embed it.
+func CLRCarries(cred []byte) bool {
+	var head struct {
+		Context []json.RawMessage `json:"@context"`
+	}
+	if json.Unmarshal(cred, &head) != nil || len(head.Context) == 0 {
+		return false
+	}
+	var first string
+	return json.Unmarshal(head.Context[0], &first) == nil && first == ob3.ContextVC2
 }
 
 // clrID derives a version-8 (custom) UUID from the content.

@@ -2,11 +2,17 @@ package issuing
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sceau/sceau/internal/store"
+	"github.com/sceau/sceau/internal/store/storetest"
+	"github.com/sceau/sceau/ob3"
+	"github.com/sceau/sceau/verify"
 )
 
 var clrCreds = [][]byte{
@@ -52,13 +58,13 @@ func TestBuildCLR(t *testing.T) {
 		name      string
 		got, want any
 	}{
-		{"context", strings.Join(doc.Context, " "), "https://www.w3.org/ns/credentials/v2 " + CLRContext},
+		{"context", strings.Join(doc.Context, " "), "https://www.w3.org/ns/credentials/v2 " + CLRContext + " " + ob3.ContextOB},
 		{"type", strings.Join(doc.Type, " "), "VerifiableCredential ClrCredential"},
 		{"issuer", doc.Issuer.ID, in.IssuerID},
 		{"issuer type", strings.Join(doc.Issuer.Type, " "), "Profile"},
 		{"validFrom", doc.ValidFrom, "2026-11-23T10:00:00Z"},
 		{"name", doc.Name, in.Name},
-		{"partial", doc.Partial, true},
+		{"partial (never written)", doc.Partial, false},
 		{"subject type", strings.Join(doc.Subject.Type, " "), "ClrSubject"},
 		{"subject id", doc.Subject.ID, in.SubjectID},
 		{"credentials", len(doc.Subject.VC), 2},
@@ -125,6 +131,87 @@ func FuzzBuildCLR(f *testing.F) {
 		}
 		if !bytes.Contains(out, bytes.TrimSpace(cred)) {
 			t.Fatalf("credential not embedded: %q", out)
+		}
+	})
+}
+
+// TestSignCLR: a signed CLR verifies in one piece, with a report for each credential it
+// carries; a revoked badge inside leaves the record genuine but says so; an altered badge
+// inside breaks the record's own proof; a VC 1.1 credential cannot be carried.
+func TestSignCLR(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		var creds [][]byte
+		var ids []string
+		for _, email := range []string{"camille@ecole.example", "camille@ecole.example"} {
+			a, err := f.svc.Award(ctx, AwardInput{BadgeID: f.badge.ID, Email: email})
+			if err != nil {
+				t.Fatal(err)
+			}
+			creds, ids = append(creds, a.Credential), append(ids, a.ID)
+		}
+		in := CLR{IssuerName: f.issuer.Name, IssuerURL: testBase + "/issuers/cssdm", Name: "Portfolio de Camille",
+			SubjectID: testBase + "/@camille", ValidFrom: f.now, Credentials: creds}
+		signed, err := f.svc.SignCLR(ctx, "cssdm", in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, c := range creds {
+			if !bytes.Contains(signed, bytes.TrimSpace(c)) {
+				t.Errorf("credential %d not carried byte for byte", i)
+			}
+		}
+		rep := f.verify(t, signed)
+		expectVerdict(t, rep, verify.Valid)
+		if rep.Standard != verify.StandardCLR || len(rep.Included) != 2 || rep.Issuer == nil || !strings.HasPrefix(rep.Issuer.ID, "did:key:") {
+			t.Fatalf("report: standard %q, %d included, issuer %+v", rep.Standard, len(rep.Included), rep.Issuer)
+		}
+		for _, code := range []verify.Code{verify.CodeCLR, verify.CodeProof, verify.CodeIssuerKey, verify.CodeIncluded} {
+			if c := rep.Check(code); c == nil || c.Outcome != verify.Pass {
+				t.Errorf("check %s: %+v", code, c)
+			}
+		}
+		for i, inc := range rep.Included {
+			if inc.Verdict != verify.Valid || inc.Achievement == nil || inc.Achievement.Name != f.badge.Name {
+				t.Errorf("included %d: %s %+v", i, inc.Verdict, inc.Achievement)
+			}
+		}
+		// The e-mail asked about is checked against each credential carried.
+		byMail := verify.Verify(ctx, signed, verify.Options{Fetcher: f.fetcher(), Now: f.now.Add(time.Hour), Email: "camille@ecole.example"})
+		if c := byMail.Included[0].Check(verify.CodeRecipient); c == nil || c.Outcome != verify.Pass {
+			t.Errorf("recipient of an included credential: %+v", c)
+		}
+
+		if err := f.svc.Revoke(ctx, ids[1], "erreur"); err != nil {
+			t.Fatal(err)
+		}
+		rep = f.verify(t, signed)
+		expectVerdict(t, rep, verify.Valid)
+		if c := rep.Check(verify.CodeIncluded); c == nil || c.Outcome != verify.Warn || !strings.Contains(c.Detail, "revoked") ||
+			rep.Included[1].Verdict != verify.Revoked {
+			t.Errorf("after revocation: %+v, included[1] %s", c, rep.Included[1].Verdict)
+		}
+
+		altered := bytes.Replace(signed, []byte(`"name":"`+f.badge.Name+`"`), []byte(`"name":"Chirurgie"`), 1)
+		if bytes.Equal(altered, signed) {
+			t.Fatal("the badge name is not in the CLR")
+		}
+		rep = f.verify(t, altered)
+		expectVerdict(t, rep, verify.Invalid)
+		if c := rep.Check(verify.CodeProof); c == nil || c.Outcome != verify.Fail {
+			t.Errorf("altered CLR proof: %+v", c)
+		}
+
+		v11 := []byte(`{"@context":["https://www.w3.org/2018/credentials/v1","https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.2.json"],` +
+			`"id":"urn:uuid:1","type":["VerifiableCredential","OpenBadgeCredential"],"issuer":"did:example:1","issuanceDate":"2024-01-01T00:00:00Z",` +
+			`"credentialSubject":{"type":"AchievementSubject","achievement":{"id":"urn:uuid:2","type":"Achievement","name":"X","description":"X","criteria":{"narrative":"X"}}}}`)
+		if CLRCarries(v11) || !CLRCarries(creds[0]) {
+			t.Errorf("CLRCarries: VC 1.1 %v, VC 2.0 %v", CLRCarries(v11), CLRCarries(creds[0]))
+		}
+		in.Credentials = [][]byte{creds[0], v11}
+		if _, err := f.svc.SignCLR(ctx, "cssdm", in); !errors.Is(err, ErrCLR) {
+			t.Errorf("VC 1.1 credential in a CLR: %v, want ErrCLR", err)
 		}
 	})
 }

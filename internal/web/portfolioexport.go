@@ -15,8 +15,8 @@ import (
 // Portfolio exports for appraisers: the whole portfolio, or one theme
 // (?theme={id}), as a printable PDF (/portfolio/export.pdf, ?lang=fr|en)
 // and as a 1EdTech CLR 2.0 ClrCredential carrying the OB 3.0 credentials
-// (/portfolio/export.clr.json). See issuing.BuildCLR for why the CLR is
-// not signed yet.
+// (/portfolio/export.clr.json), signed by the platform's issuer so that an
+// appraiser verifies the whole record, and each badge in it, in one step.
 
 // exportScope reads the signed-in owner's portfolio entries, restricted
 // to ?theme= when given (an unknown theme is not found), and the theme's
@@ -169,7 +169,7 @@ func (s *server) exportCLR(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	lang := exportLang(r)
-	c := issuing.CLR{IssuerID: s.baseURL + "/issuers/" + slug, IssuerName: iss.Name,
+	c := issuing.CLR{IssuerName: iss.Name, IssuerURL: s.baseURL + "/issuers/" + slug,
 		SubjectID: s.baseURL + "/@" + u.Handle, ValidFrom: s.now(), Partial: theme != nil}
 	owner := u.Name
 	if owner == "" {
@@ -201,13 +201,16 @@ func (s *server) exportCLR(w http.ResponseWriter, r *http.Request) error {
 				}
 				cred = full.Item.Credential
 			}
-			c.Credentials = append(c.Credentials, cred)
+			// VC 1.1 credentials stay out: no VC 2.0 document can carry them.
+			if issuing.CLRCarries(cred) {
+				c.Credentials = append(c.Credentials, cred)
+			}
 		}
 	}
 	if len(c.Credentials) == 0 {
 		return badge.NotFoundf("export.clr_empty", "no Open Badges 3.0 credential to export")
 	}
-	doc, err := issuing.BuildCLR(c)
+	doc, err := s.svc.SignCLR(ctx, slug, c)
 	if errors.Is(err, issuing.ErrCLR) {
 		return badge.Invalidf("", "export.clr_invalid", "%v", err)
 	}

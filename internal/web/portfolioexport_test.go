@@ -8,8 +8,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sceau/sceau/internal/locale"
 	"github.com/sceau/sceau/internal/store"
 	"github.com/sceau/sceau/internal/store/storetest"
+	"github.com/sceau/sceau/verify"
 )
 
 // Marie's portfolio (newMarie: four awards in two themes) plus an
@@ -128,10 +130,9 @@ func testPortfolioExports(t *testing.T, db *store.DB) {
 			t.Fatalf("fixture: %d credentials, %d in the theme", len(want), len(wantTheme))
 		}
 		for _, c := range []struct {
-			path    string
-			creds   [][]byte
-			partial bool
-		}{{"/portfolio/export.clr.json", want, false}, {"/portfolio/export.clr.json?theme=" + m.themes["Numérique"], wantTheme, true}} {
+			path  string
+			creds [][]byte
+		}{{"/portfolio/export.clr.json", want}, {"/portfolio/export.clr.json?theme=" + m.themes["Numérique"], wantTheme}} {
 			resp, body := m.b.get(c.path)
 			if resp.StatusCode != http.StatusOK {
 				t.Fatalf("%s: %s %s", c.path, resp.Status, byID(body, "error-message"))
@@ -139,9 +140,9 @@ func testPortfolioExports(t *testing.T, db *store.DB) {
 			var doc struct {
 				Type   []string `json:"type"`
 				Issuer struct {
-					ID string `json:"id"`
+					ID  string `json:"id"`
+					URL string `json:"url"`
 				} `json:"issuer"`
-				Partial bool `json:"partial"`
 				Subject struct {
 					VC []json.RawMessage `json:"verifiableCredential"`
 				} `json:"credentialSubject"`
@@ -149,13 +150,34 @@ func testPortfolioExports(t *testing.T, db *store.DB) {
 			if err := json.Unmarshal([]byte(body), &doc); err != nil {
 				t.Fatalf("%s: %v", c.path, err)
 			}
-			if strings.Join(doc.Type, " ") != "VerifiableCredential ClrCredential" || doc.Issuer.ID != testBase+"/issuers/cssdm" ||
-				doc.Partial != c.partial || len(doc.Subject.VC) != len(c.creds) {
+			if strings.Join(doc.Type, " ") != "VerifiableCredential ClrCredential" || !strings.HasPrefix(doc.Issuer.ID, "did:key:") ||
+				doc.Issuer.URL != testBase+"/issuers/cssdm" || len(doc.Subject.VC) != len(c.creds) {
 				t.Errorf("%s: %+v", c.path, doc)
 			}
 			for i, cr := range c.creds {
 				if !bytes.Contains([]byte(body), bytes.TrimSpace(cr)) {
 					t.Errorf("%s: credential %d not embedded byte for byte", c.path, i)
+				}
+			}
+			// Signed: the record and every badge in it verify in one step.
+			rep := f.verify(t, []byte(body))
+			expectVerdict(t, rep, verify.Valid)
+			if len(rep.Included) != len(c.creds) {
+				t.Errorf("%s: %d included reports, want %d", c.path, len(rep.Included), len(c.creds))
+			}
+			for i, inc := range rep.Included {
+				if inc.Verdict != verify.Valid {
+					t.Errorf("%s: included %d: %s %v", c.path, i, inc.Verdict, inc.Reason)
+				}
+			}
+			// The appraiser pastes it on /verify and reads every badge's verdict.
+			for _, lang := range []string{"fr", "en"} {
+				resp, page := f.browser(t, lang).postMultipart("/verify", map[string]string{"text": body}, nil)
+				list := byID(page, "report-included")
+				if resp.StatusCode != http.StatusOK || !strings.Contains(page, `data-verdict="valid"`) ||
+					strings.Count(list, locale.T(lang, "verify.verdict.valid")) != len(c.creds) ||
+					!strings.Contains(page, locale.T(lang, "verifypage.included")) {
+					t.Errorf("%s on /verify (%s): %s, included %q", c.path, lang, resp.Status, list)
 				}
 			}
 		}

@@ -256,7 +256,13 @@ type reportView struct {
 	Narrative        string
 	Evidence         []evidenceView
 	Endorsements     []endorsementView
-	Checks           []checkView
+	// Included lists, for a CLR, each credential it carries with its own verdict.
+	Included []includedView
+	Checks   []checkView
+}
+
+type includedView struct {
+	Name, IssuerName, Verdict, Reason string
 }
 
 type endorsementView struct {
@@ -312,6 +318,16 @@ func buildReportView(lang string, rep *verify.Report, now time.Time) *reportView
 			ev.Comment = c.CredentialSubject.EndorsementComment
 		}
 		v.Endorsements = append(v.Endorsements, ev)
+	}
+	for _, inc := range rep.Included {
+		iv := includedView{Verdict: string(inc.Verdict), Reason: inc.Reason.In(lang)}
+		if inc.Achievement != nil {
+			iv.Name = inc.Achievement.Name
+		}
+		if inc.Issuer != nil {
+			iv.IssuerName = firstNonEmpty(inc.Issuer.Name, inc.Issuer.ID)
+		}
+		v.Included = append(v.Included, iv)
 	}
 	for _, c := range rep.Checks {
 		v.Checks = append(v.Checks, checkView{Code: string(c.Code), Outcome: string(c.Outcome), Message: c.Message.In(lang)})
