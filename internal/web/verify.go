@@ -72,17 +72,15 @@ func (f selfFetcher) Fetch(ctx context.Context, u string) ([]byte, error) {
 	return doc, nil
 }
 
-// verifyView is what the verification page shows.
+// verifyView is what an award's verification page shows: the report as
+// the /verify page shows any badge's (buildReportView), with the award's
+// own links around it.
 type verifyView struct {
 	Lang, OtherLang string
 	ID              string
 	BadgeName       string
 	ContentLang     string
-	Verdict         string
-	Reason          string
-	StatusReason    string
-	CheckedAt       string
-	Checks          []checkView
+	*reportView
 }
 
 type checkView struct {
@@ -121,13 +119,9 @@ func (s *server) verifyAward(w http.ResponseWriter, r *http.Request) error {
 	}
 	lang := locale.Negotiate(r)
 	v := verifyView{Lang: lang, OtherLang: "en", ID: a.ID, BadgeName: b.Name, ContentLang: b.Language,
-		Verdict: string(rep.Verdict), Reason: rep.Reason.In(lang), StatusReason: rep.StatusReason,
-		CheckedAt: formatDate(lang, now)}
+		reportView: buildReportView(lang, rep, now)}
 	if lang == "en" {
 		v.OtherLang = "fr"
-	}
-	for _, c := range rep.Checks {
-		v.Checks = append(v.Checks, checkView{Code: string(c.Code), Outcome: string(c.Outcome), Message: c.Message.In(lang)})
 	}
 	var buf bytes.Buffer
 	if err := s.pages["verify"].Execute(&buf, v); err != nil {
