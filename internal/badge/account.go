@@ -4,6 +4,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/sceau/sceau/ob3"
 )
 
 // User is a person's account: an issuer's staff member, an applicant, a
@@ -116,8 +118,10 @@ func CheckPassword(field, pw string) error {
 }
 
 // NormalizeEmail trims and lower-cases an address: addresses are compared
-// case-insensitively everywhere in Sceau, as recipients type them.
-func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+// case-insensitively everywhere in Sceau, as recipients type them. It is
+// the credential's own normalisation (ob3.NormalizeEmail), so that an
+// address stored here always matches the identity hash issued for it.
+func NormalizeEmail(s string) string { return ob3.NormalizeEmail(s) }
 
 // Validate checks the account's invariants.
 func (u *User) Validate() error {
