@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/sceau/sceau/internal/ratelimit"
 	"io"
 	"net/url"
 	"strconv"
@@ -55,8 +56,8 @@ type Service struct {
 	baseURL string
 	now     func() time.Time
 	rand    io.Reader
-	byEmail *limiter
-	byIP    *limiter
+	byEmail *ratelimit.Window
+	byIP    *ratelimit.Window
 	// dummyHash is checked against when an address is unknown, so that
 	// sign-in takes as long whether or not the account exists.
 	dummyHash string
@@ -77,8 +78,8 @@ func New(cfg Config) (*Service, error) {
 		return nil, errors.New("accounts: DB, Notifier and BaseURL are required")
 	}
 	s := &Service{db: cfg.DB, notify: cfg.Notifier, baseURL: strings.TrimRight(cfg.BaseURL, "/"), now: cfg.Now, rand: cfg.Rand,
-		byEmail: newLimiter(maxFailuresPerEmail, failureWindow, maxLimiterKeys),
-		byIP:    newLimiter(maxFailuresPerIP, failureWindow, maxLimiterKeys)}
+		byEmail: ratelimit.New(maxFailuresPerEmail, failureWindow, maxLimiterKeys),
+		byIP:    ratelimit.New(maxFailuresPerIP, failureWindow, maxLimiterKeys)}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -218,7 +219,7 @@ func (s *Service) Confirm(ctx context.Context, secret string) (*badge.User, stri
 func (s *Service) SignIn(ctx context.Context, email, password, clientIP string) (*badge.User, error) {
 	email = badge.NormalizeEmail(email)
 	now := s.now()
-	if s.byEmail.blocked(email, now) || s.byIP.blocked(clientIP, now) {
+	if s.byEmail.Blocked(email, now) || s.byIP.Blocked(clientIP, now) {
 		return nil, badge.Limitedf("signin.limited", "too many failed sign-ins; wait a quarter of an hour")
 	}
 	wrong := badge.Invalidf("password", "signin.wrong", "wrong e-mail address or password")
@@ -237,11 +238,11 @@ func (s *Service) SignIn(ctx context.Context, email, password, clientIP string) 
 		return nil, badge.Internalf(cerr, "check password")
 	}
 	if err != nil || !ok {
-		s.byEmail.fail(email, now)
-		s.byIP.fail(clientIP, now)
+		s.byEmail.Hit(email, now)
+		s.byIP.Hit(clientIP, now)
 		return nil, wrong
 	}
-	s.byEmail.reset(email)
+	s.byEmail.Reset(email)
 	return u, nil
 }
 
@@ -304,7 +305,7 @@ func (s *Service) ResetPassword(ctx context.Context, secret, password string) (*
 	if err := s.db.VerifyEmail(ctx, u.ID, t.Email); err != nil && badge.ErrorKind(err) != badge.Conflict {
 		return nil, err
 	}
-	s.byEmail.reset(t.Email)
+	s.byEmail.Reset(t.Email)
 	return u, nil
 }
 

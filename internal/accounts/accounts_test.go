@@ -319,25 +319,3 @@ func errorsAs(err error, target **badge.Error) bool {
 	}
 	return ok
 }
-
-func TestLimiterBoundsKeys(t *testing.T) {
-	l := newLimiter(2, time.Minute, 3)
-	now := time.Now()
-	for _, k := range []string{"a", "b", "c", "d"} {
-		l.fail(k, now)
-		l.fail(k, now)
-	}
-	if len(l.hits) != 3 {
-		t.Errorf("%d keys kept, want 3", len(l.hits))
-	}
-	if l.blocked("a", now) {
-		t.Error("evicted key still blocked")
-	}
-	if !l.blocked("d", now) {
-		t.Error("d not blocked after 2 failures")
-	}
-	l.blocked("never-seen", now)
-	if _, ok := l.hits["never-seen"]; ok {
-		t.Error("a lookup added a key")
-	}
-}

@@ -10,6 +10,7 @@ package api
 import (
 	"encoding/json"
 	"errors"
+	"github.com/sceau/sceau/internal/httpx"
 	"io"
 	"mime"
 	"net/http"
@@ -71,6 +72,11 @@ func oauthBadRequest(code, desc string) *oauth.Error {
 // register is POST /oauth/register: open registration, no initial
 // access token (the OB 3.0 API expects any wallet to register itself).
 func (s *ob3Server) register(w http.ResponseWriter, r *http.Request) error {
+	if !s.registrations.Allow(httpx.ClientIP(r), s.now()) {
+		w.Header().Set("Retry-After", "3600")
+		return &oauth.Error{Status: http.StatusTooManyRequests, Code: "temporarily_unavailable",
+			Description: "too many client registrations from this address; try again later"}
+	}
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if mt != "application/json" {
 		return oauthBadRequest("invalid_client_metadata", "send the metadata as application/json")

@@ -11,6 +11,7 @@ package api
 import (
 	"errors"
 	"fmt"
+	"github.com/sceau/sceau/internal/ratelimit"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -50,7 +51,15 @@ type OB3Options struct {
 	TermsURL         string
 	Logger           *slog.Logger
 	Now              func() time.Time
+	// RegistrationsPerHour bounds dynamic client registrations per client
+	// IP (0: DefaultRegistrationsPerHour). Registration is open to anyone,
+	// and each one stores a client.
+	RegistrationsPerHour int
 }
+
+// DefaultRegistrationsPerHour is OB3Options.RegistrationsPerHour's default:
+// far above what wallets need (one registration each), far below a flood.
+const DefaultRegistrationsPerHour = 30
 
 type ob3Server struct {
 	db       *store.DB
@@ -64,6 +73,8 @@ type ob3Server struct {
 	terms    string
 	log      *slog.Logger
 	now      func() time.Time
+	// registrations counts POST /oauth/register per client IP.
+	registrations *ratelimit.Window
 }
 
 // NewOB3 returns the handler of the Open Badges 3.0 API and of the OAuth
@@ -91,6 +102,11 @@ func NewOB3(opts OB3Options) (http.Handler, error) {
 	if s.terms == "" {
 		s.terms = s.base + "/"
 	}
+	perHour := opts.RegistrationsPerHour
+	if perHour <= 0 {
+		perHour = DefaultRegistrationsPerHour
+	}
+	s.registrations = ratelimit.New(perHour, time.Hour, 100_000)
 	s.oauth = oauth.New(s.db, oauth.Options{Now: s.now})
 	return s.routes(), nil
 }

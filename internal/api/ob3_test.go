@@ -596,6 +596,34 @@ func testOAuthEndpoints(t *testing.T, db *store.DB) {
 		wantOAuthErr(t, post(OAuthRegisterPath, "text/plain", ok), 400, "invalid_client_metadata")
 	})
 
+	t.Run("registration flood", func(t *testing.T) {
+		from := func(ip string) apiResp {
+			req := httptest.NewRequest("POST", OAuthRegisterPath, strings.NewReader(`{"client_name": "F", "redirect_uris": ["https://f.example/cb"]}`))
+			req.Header.Set("Content-Type", "application/json")
+			req.RemoteAddr = ip + ":40000"
+			rec := httptest.NewRecorder()
+			f.h.ServeHTTP(rec, req)
+			return apiResp{rec.Code, rec.Header(), rec.Body.Bytes()}
+		}
+		for i := range DefaultRegistrationsPerHour {
+			if r := from("198.51.100.7"); r.code != 201 {
+				t.Fatalf("registration %d: %d %s", i+1, r.code, r.body)
+			}
+		}
+		r := from("198.51.100.7")
+		wantOAuthErr(t, r, 429, "temporarily_unavailable")
+		if r.header.Get("Retry-After") == "" {
+			t.Error("no Retry-After")
+		}
+		if r := from("198.51.100.8"); r.code != 201 {
+			t.Errorf("another address: %d %s", r.code, r.body)
+		}
+		f.now = f.now.Add(time.Hour)
+		if r := from("198.51.100.7"); r.code != 201 {
+			t.Errorf("an hour later: %d %s", r.code, r.body)
+		}
+	})
+
 	id, secret := f.client.ClientID, f.client.ClientSecret
 	t.Run("token endpoint errors", func(t *testing.T) {
 		form := "grant_type=authorization_code&code=sceau_ac_x&code_verifier=" + strings.Repeat("v", 43)

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"html/template"
 	"log/slog"
+	"net"
 	"net/http"
 
 	"github.com/sceau/sceau/internal/badge"
@@ -170,4 +171,16 @@ func LimitBody(n int64, next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// ClientIP is the address rate limits count: the connection's peer.
+// Forwarded headers are not trusted, since anyone can send them. Behind a
+// reverse proxy every client shares the proxy's address, which only makes
+// per-IP limits stricter; per-account limits do the finer work.
+func ClientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/sceau/sceau/internal/accounts"
 	"github.com/sceau/sceau/internal/badge"
+	"github.com/sceau/sceau/internal/httpx"
 	"github.com/sceau/sceau/internal/locale"
 )
 
@@ -88,7 +89,7 @@ func (s *server) signin(w http.ResponseWriter, r *http.Request) error {
 	}
 	lang := locale.Negotiate(r)
 	f := newForm(v)
-	u, err := s.accounts.SignIn(r.Context(), v.Get("email"), v.Get("password"), clientIP(r))
+	u, err := s.accounts.SignIn(r.Context(), v.Get("email"), v.Get("password"), httpx.ClientIP(r))
 	if err == nil {
 		if err := s.signIn(r.Context(), u); err != nil {
 			return err

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
-	"net"
 	"net/http"
 	"net/url"
 	"path"
@@ -272,14 +271,3 @@ func localPath(s string) string {
 	return s
 }
 
-// clientIP is the address the sign-in limiter counts: the connection's
-// peer. Behind a reverse proxy every client shares the proxy's address,
-// which only makes the per-IP limit stricter; the per-address limit does
-// the real work.
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
