@@ -73,13 +73,19 @@ func (s *Service) PendingAttestation(ctx context.Context, secret string) (*store
 
 // DeclineAttestation records the attester's refusal; the link is used.
 func (s *Service) DeclineAttestation(ctx context.Context, secret string) (*store.Attestation, error) {
-	return s.db.DecideAttestation(ctx, badge.HashSecret(secret), store.AttestationDeclined)
+	return s.db.DeclineAttestation(ctx, badge.HashSecret(secret))
 }
 
 // ConfirmAttestation signs the attestation as the issuer with slug
 // issuerSlug and puts it in the teacher's portfolio, as an imported
-// credential, which it shows and verifies like others. The link is used
-// only once: two confirmations racing make one credential.
+// credential, which it shows and verifies like others.
+//
+// Signing writes nothing, so it comes first; then one store transaction
+// uses the link (only if still pending and unexpired), stores the
+// credential and records it on the request. A double click, a replay or
+// two confirmations racing give one credential (the others NotFound), and
+// a failure or a crash at any point leaves either the link pending and no
+// credential, or both done: never a used link without its credential.
 func (s *Service) ConfirmAttestation(ctx context.Context, secret, issuerSlug string) (*store.PortfolioItem, error) {
 	if issuerSlug == "" {
 		return nil, badge.Conflictf("", "attestation.unavailable", "attestations are not enabled on this server")
@@ -92,19 +98,11 @@ func (s *Service) ConfirmAttestation(ctx context.Context, secret, issuerSlug str
 	if err != nil {
 		return nil, err
 	}
-	// Decided only now, after signing succeeded, and atomically: a link
-	// clicked twice confirms once.
-	if _, err := s.db.DecideAttestation(ctx, a.TokenHash, store.AttestationConfirmed); err != nil {
-		return nil, err
-	}
 	issued := s.now().UTC()
 	it := &store.PortfolioItem{UserID: a.UserID, Credential: signed, Source: "attestation", Name: truncate(act.Title, badge.MaxNameLen),
 		Import: &store.ImportInfo{Key: cred.ID, Format: "json", State: ImportValid, IssuerName: cred.Issuer.Name,
 			IssuerURL: cred.Issuer.URL, Description: cred.CredentialSubject.Achievement.Description, IssuedAt: &issued, CheckedAt: issued}}
-	if err := s.db.ImportItem(ctx, it); err != nil {
-		return nil, fmt.Errorf("attestation %s: %w", a.ID, err)
-	}
-	if err := s.db.SetAttestationItem(ctx, a.ID, it.ID); err != nil {
+	if _, err := s.db.ConfirmAttestation(ctx, a.TokenHash, it); err != nil {
 		return nil, err
 	}
 	return it, nil

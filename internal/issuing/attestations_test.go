@@ -3,6 +3,7 @@ package issuing
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -96,6 +97,117 @@ func TestAttestations(t *testing.T) {
 		f.now = f.now.Add(AttestationTTL + time.Minute)
 		if _, err := f.svc.ConfirmAttestation(ctx, s3, "cssdm"); !badge.IsNotFound(err) {
 			t.Errorf("expired link confirmed: %v", err)
+		}
+	})
+}
+
+// TestConfirmAttestationOnce: whatever happens to the link (a replay,
+// confirmations racing, a failure while signing, expiry), a teacher gets
+// at most one credential per link, and a link is used only when its
+// credential is in the portfolio.
+func TestConfirmAttestationOnce(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		u := &badge.User{Handle: "lise", Name: "Lise", Language: "en", PasswordHash: "$argon2id$x"}
+		if err := db.CreateUser(ctx, u, "lise@ecole.example"); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.VerifyEmail(ctx, u.ID, "lise@ecole.example"); err != nil {
+			t.Fatal(err)
+		}
+		act := &store.Activity{UserID: u.ID, Kind: "reading", Title: "Visible Learning", Date: "2026-02-12", HoursCenti: 300}
+		if err := db.CreateActivity(ctx, act); err != nil {
+			t.Fatal(err)
+		}
+		credentials := func() int {
+			t.Helper()
+			list, err := db.ListPortfolio(ctx, u.ID, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for _, e := range list {
+				if e.Item.Source == "attestation" {
+					n++
+				}
+			}
+			return n
+		}
+
+		// Signing fails (no such issuer): nothing stored, the link
+		// still opens and then confirms.
+		_, secret, err := f.svc.RequestAttestation(ctx, u.ID, act.ID, "Nadia Roy", "cp@css.example")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.ConfirmAttestation(ctx, secret, "no-such-issuer"); err == nil {
+			t.Fatal("confirmed with an unknown issuer")
+		}
+		if _, _, err := f.svc.PendingAttestation(ctx, secret); err != nil || credentials() != 0 {
+			t.Fatalf("after a failed signature: link %v, %d credential(s)", err, credentials())
+		}
+		it, err := f.svc.ConfirmAttestation(ctx, secret, "cssdm")
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Replays of the used link: NotFound, still one credential.
+		for range 2 {
+			if _, err := f.svc.ConfirmAttestation(ctx, secret, "cssdm"); !badge.IsNotFound(err) {
+				t.Errorf("replay: %v, want NotFound", err)
+			}
+		}
+		if n := credentials(); n != 1 {
+			t.Errorf("after replays: %d credential(s), want 1", n)
+		}
+		reqs, _ := db.ListAttestations(ctx, u.ID, act.ID)
+		if len(reqs) != 1 || reqs[0].ItemID != it.ID {
+			t.Errorf("request %+v, item %s", reqs, it.ID)
+		}
+
+		// Two confirmations at once (a double click): both read the link
+		// pending and both sign, one stores.
+		_, secret2, err := f.svc.RequestAttestation(ctx, u.ID, act.ID, "Marc Roy", "marc@css.example")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		var items [2]*store.PortfolioItem
+		var errs [2]error
+		for i := range 2 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				items[i], errs[i] = f.svc.ConfirmAttestation(ctx, secret2, "cssdm")
+			}()
+		}
+		wg.Wait()
+		won := 0
+		for i := range 2 {
+			switch {
+			case errs[i] == nil:
+				won++
+				rep := verify.Verify(ctx, items[i].Credential, verify.Options{Now: f.now.Add(time.Hour)})
+				expectVerdict(t, rep, verify.Valid)
+			case !badge.IsNotFound(errs[i]):
+				t.Errorf("confirmation %d: %v, want NotFound", i, errs[i])
+			}
+		}
+		if won != 1 || credentials() != 2 {
+			t.Errorf("racing confirmations: %d succeeded, %d credential(s); want 1 and 2", won, credentials())
+		}
+
+		// An expired link confirms nothing.
+		_, secret3, err := f.svc.RequestAttestation(ctx, u.ID, act.ID, "Luc Roy", "luc@css.example")
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.now = f.now.Add(AttestationTTL + time.Second)
+		if _, err := f.svc.ConfirmAttestation(ctx, secret3, "cssdm"); !badge.IsNotFound(err) {
+			t.Errorf("expired link: %v, want NotFound", err)
+		}
+		if n := credentials(); n != 2 {
+			t.Errorf("expired link stored a credential: %d", n)
 		}
 	})
 }

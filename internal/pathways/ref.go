@@ -25,31 +25,9 @@ const MaxCredentialSize = 8 << 20
 // badge class URL (2.0). It does not verify: the import did, and its
 // state says whether the badge counts.
 func AchievementRef(data []byte) (string, error) {
-	if len(data) > MaxCredentialSize {
-		return "", errors.New("pathways: credential too large")
-	}
-	payload := bytes.TrimSpace(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")))
-	if bytes.HasPrefix(data, []byte("\x89PNG")) || bytes.HasPrefix(payload, []byte("<")) {
-		b, err := bake.Unbake(data)
-		if err != nil {
-			return "", err
-		}
-		payload = bytes.TrimSpace(b.Payload)
-	}
-	if len(payload) > 0 && payload[0] != '{' {
-		// A compact JWS: a VC-JWT (3.0) or a signed 2.0 assertion.
-		s := string(payload)
-		if tok, err := vcjwt.Parse(s); err == nil {
-			payload = tok.Credential
-		} else if parts := strings.Split(s, "."); len(parts) == 3 {
-			body, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
-			if err != nil {
-				return "", ErrNoRef
-			}
-			payload = body
-		} else {
-			return "", ErrNoRef
-		}
+	payload, err := CredentialPayload(data)
+	if err != nil {
+		return "", err
 	}
 	var probe struct {
 		Badge json.RawMessage `json:"badge"`
@@ -68,6 +46,39 @@ func AchievementRef(data []byte) (string, error) {
 		return "", ErrNoRef
 	}
 	return c.CredentialSubject.Achievement.ID, nil
+}
+
+// CredentialPayload returns the JSON inside an imported badge's bytes as
+// received (JSON, VC-JWT or signed 2.0 assertion, baked PNG or SVG): an
+// Open Badges 3.0 credential or a 2.0 assertion. It does not verify.
+func CredentialPayload(data []byte) ([]byte, error) {
+	if len(data) > MaxCredentialSize {
+		return nil, errors.New("pathways: credential too large")
+	}
+	payload := bytes.TrimSpace(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")))
+	if bytes.HasPrefix(data, []byte("\x89PNG")) || bytes.HasPrefix(payload, []byte("<")) {
+		b, err := bake.Unbake(data)
+		if err != nil {
+			return nil, err
+		}
+		payload = bytes.TrimSpace(b.Payload)
+	}
+	if len(payload) > 0 && payload[0] != '{' {
+		// A compact JWS: a VC-JWT (3.0) or a signed 2.0 assertion.
+		s := string(payload)
+		if tok, err := vcjwt.Parse(s); err == nil {
+			payload = tok.Credential
+		} else if parts := strings.Split(s, "."); len(parts) == 3 {
+			body, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
+			if err != nil {
+				return nil, ErrNoRef
+			}
+			payload = body
+		} else {
+			return nil, ErrNoRef
+		}
+	}
+	return payload, nil
 }
 
 // ob2BadgeRef reads an assertion's badge: a URL, or an embedded badge

@@ -22,12 +22,11 @@ type Portfolio struct {
 	Scope string
 	// Generated dates the document and its metadata; fixed by the caller so that the output
 	// is reproducible.
-	Generated  time.Time
-	Themes     []PortfolioTheme
+	Generated time.Time
+	Themes    []PortfolioTheme
+	// Activities of a theme's export (Scope set) are those whose attestation the owner
+	// filed in the theme; the section says so.
 	Activities []PortfolioActivity
-	// HideActivities leaves the activities section out (a theme export: activities belong
-	// to no theme).
-	HideActivities bool
 }
 
 // PortfolioTheme is a theme and its badges, in display order. An empty Name is the badges
@@ -66,6 +65,7 @@ type portfolioLabels struct {
 	heading, whole, themePrefix, generated     string
 	badges, noTheme, noBadges                  string
 	activities, noActivities, total, yearTotal string
+	themeActivities, noThemeActivities         string
 	issuedBy, attested, page, authority, title string
 	hourUnit                                   string
 	decimal                                    string
@@ -73,20 +73,22 @@ type portfolioLabels struct {
 
 var portfolioLabelTable = map[string]*portfolioLabels{
 	"fr": {
-		heading:      "Portfolio de développement professionnel",
-		whole:        "Portfolio complet",
-		themePrefix:  "Thème\u202f: ",
-		generated:    "Exporté le ",
-		badges:       "Badges",
-		noTheme:      "Sans thème",
-		noBadges:     "Aucun badge.",
-		activities:   "Activités de développement professionnel",
-		noActivities: "Aucune activité consignée.",
-		total:        "Total des heures\u202f: ",
-		yearTotal:    "heures",
-		issuedBy:     "Délivré par ",
-		attested:     "attestée",
-		page:         "Page ",
+		heading:           "Portfolio de développement professionnel",
+		whole:             "Portfolio complet",
+		themePrefix:       "Thème\u202f: ",
+		generated:         "Exporté le ",
+		badges:            "Badges",
+		noTheme:           "Sans thème",
+		noBadges:          "Aucun badge.",
+		activities:        "Activités de développement professionnel",
+		noActivities:      "Aucune activité consignée.",
+		themeActivities:   "Les activités dont l'attestation est classée dans ce thème.",
+		noThemeActivities: "Aucune activité attestée classée dans ce thème.",
+		total:             "Total des heures\u202f: ",
+		yearTotal:         "heures",
+		issuedBy:          "Délivré par ",
+		attested:          "attestée",
+		page:              "Page ",
 		authority: "Document imprimable sans valeur de preuve\u202f: seuls les justificatifs numériques " +
 			"signés font foi.",
 		title:    "Portfolio",
@@ -94,20 +96,22 @@ var portfolioLabelTable = map[string]*portfolioLabels{
 		decimal:  ",",
 	},
 	"en": {
-		heading:      "Professional development portfolio",
-		whole:        "Whole portfolio",
-		themePrefix:  "Theme: ",
-		generated:    "Exported on ",
-		badges:       "Badges",
-		noTheme:      "No theme",
-		noBadges:     "No badges.",
-		activities:   "Professional development activities",
-		noActivities: "No activities recorded.",
-		total:        "Total hours: ",
-		yearTotal:    "hours",
-		issuedBy:     "Issued by ",
-		attested:     "attested",
-		page:         "Page ",
+		heading:           "Professional development portfolio",
+		whole:             "Whole portfolio",
+		themePrefix:       "Theme: ",
+		generated:         "Exported on ",
+		badges:            "Badges",
+		noTheme:           "No theme",
+		noBadges:          "No badges.",
+		activities:        "Professional development activities",
+		noActivities:      "No activities recorded.",
+		themeActivities:   "The activities whose attestation is filed in this theme.",
+		noThemeActivities: "No attested activity filed in this theme.",
+		total:             "Total hours: ",
+		yearTotal:         "hours",
+		issuedBy:          "Issued by ",
+		attested:          "attested",
+		page:              "Page ",
 		authority: "Printable document, not a proof: only the signed digital credentials are " +
 			"authoritative.",
 		title:    "Portfolio",
@@ -248,10 +252,8 @@ func (pp *portfolioPage) draw() {
 	pg.rule(pp.y + 2)
 	pp.y += 7
 	pp.badges()
-	if !pp.p.HideActivities {
-		pp.y += 4
-		pp.activities()
-	}
+	pp.y += 4
+	pp.activities()
 	pp.footer()
 }
 
@@ -315,11 +317,21 @@ func (pp *portfolioPage) badges() {
 func (pp *portfolioPage) activities() {
 	pg, pl := pp.pg, pp.pl
 	pp.section(pl.activities)
+	themed := clean(pp.p.Scope, maxShortRunes) != ""
 	if len(pp.p.Activities) == 0 {
+		empty := pl.noActivities
+		if themed {
+			empty = pl.noThemeActivities
+		}
 		pg.font("", bodySize, colMuted)
-		pg.text(margin, pp.y, pg.cw, bodyLine, pl.noActivities, "L")
+		pg.text(margin, pp.y, pg.cw, bodyLine, empty, "L")
 		pp.y += bodyLine + 2
 		return
+	}
+	if themed {
+		pg.font("", 8.5, colMuted)
+		pg.text(margin, pp.y, pg.cw, 4.2, fit(pg.f, pl.themeActivities, pg.cw), "L")
+		pp.y += 6
 	}
 	acts := append([]PortfolioActivity(nil), pp.p.Activities...)
 	// Newest first; ties keep the caller's order so the output stays deterministic.

@@ -55,10 +55,17 @@ func TestPortfolioText(t *testing.T) {
 		}, []string{"Sans thème"}},
 		{"theme only", func() Portfolio {
 			p := samplePortfolio("en")
-			p.Scope, p.Themes, p.HideActivities = "Compétence numérique", p.Themes[:1], true
+			p.Scope, p.Themes, p.Activities = "Compétence numérique", p.Themes[:1], p.Activities[1:2]
 			return p
-		}(), []string{"Theme: Compétence numérique", "Citoyenneté numérique"},
-			[]string{"Mentorat", "Colloque", "Total hours"}},
+		}(), []string{"Theme: Compétence numérique", "Citoyenneté numérique", "Professional development activities",
+			"The activities whose attestation is filed in this theme.", "Colloque AQUOPS", "attested", "Total hours", "12"},
+			[]string{"Mentorat", "Balado", "No activities recorded"}},
+		{"theme without activities", func() Portfolio {
+			p := samplePortfolio("fr")
+			p.Scope, p.Themes, p.Activities = "Compétence numérique", p.Themes[:1], nil
+			return p
+		}(), []string{"Thème : Compétence numérique", "Aucune activité attestée classée dans ce thème."},
+			[]string{"Colloque", "Total des heures", "Aucune activité consignée"}},
 		{"empty", Portfolio{Language: "fr", Owner: "X"}, []string{"Aucun badge.", "Aucune activité consignée."}, nil},
 	}
 	for _, c := range cases {

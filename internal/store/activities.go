@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/url"
 	"strings"
 	"time"
@@ -281,32 +282,56 @@ func (s *DB) PendingAttestation(ctx context.Context, hash string) (*Attestation,
 	return &a, nil
 }
 
-// DecideAttestation moves a pending, unexpired request to confirmed or
-// declined in one statement, so that two clicks racing on one link
-// cannot both succeed. It returns the request as it was.
-func (s *DB) DecideAttestation(ctx context.Context, hash, state string) (*Attestation, error) {
-	if state != AttestationConfirmed && state != AttestationDeclined {
-		return nil, badge.Internalf(nil, "decide attestation: state %q", state)
-	}
+// DeclineAttestation records the attester's refusal of a pending,
+// unexpired request, in one statement, so that it cannot race with a
+// confirmation. It returns the request as it was.
+func (s *DB) DeclineAttestation(ctx context.Context, hash string) (*Attestation, error) {
 	now := s.timestamp()
 	var a Attestation
 	err := scanAttestation(s.db.QueryRowContext(ctx, `UPDATE activity_attestations SET state = $2, decided_at = $4
 		WHERE token_hash = $1 AND state = $3 AND expires_at > $4 RETURNING `+attestationColumns,
-		hash, state, AttestationPending, now), &a)
+		hash, AttestationDeclined, AttestationPending, now), &a)
 	if err != nil {
 		return nil, notFound(err, "attestation.invalid", "attestation")
 	}
 	return &a, nil
 }
 
-// SetAttestationItem records the portfolio item holding a confirmed
-// attestation's credential.
-func (s *DB) SetAttestationItem(ctx context.Context, id, itemID string) error {
-	res, err := s.db.ExecContext(ctx, `UPDATE activity_attestations SET item_id = $2 WHERE id = $1`, id, itemID)
-	if err != nil {
-		return badge.Internalf(err, "attestation %s item", id)
+// ConfirmAttestation, in one transaction, uses the pending, unexpired
+// request with that token hash, adds it (the signed attestation, as an
+// import: see ImportItem) to the portfolio of the request's teacher, and
+// records the item on the request. Either all of it happens or none: a
+// link used twice (a double click, a replay, two confirmations racing)
+// gives one credential, and a failure leaves the link pending. The link
+// is claimed first, so a racing confirmation waits on that row and then
+// finds it used (NotFound) rather than tripping on the credential's key.
+func (s *DB) ConfirmAttestation(ctx context.Context, hash string, it *PortfolioItem) (*Attestation, error) {
+	if err := s.checkImport(it); err != nil {
+		return nil, err
 	}
-	return oneRow(res, "attestation.not_found", "attestation")
+	now := s.timestamp()
+	var a Attestation
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		err := scanAttestation(tx.QueryRowContext(ctx, `UPDATE activity_attestations SET state = $2, decided_at = $4
+			WHERE token_hash = $1 AND state = $3 AND expires_at > $4 RETURNING `+attestationColumns,
+			hash, AttestationConfirmed, AttestationPending, now), &a)
+		if err != nil {
+			return notFound(err, "attestation.invalid", "attestation")
+		}
+		it.UserID = a.UserID
+		if err := s.insertImport(ctx, tx, it); err != nil {
+			return fmt.Errorf("attestation %s: %w", a.ID, err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE activity_attestations SET item_id = $2 WHERE id = $1`, a.ID, it.ID); err != nil {
+			return badge.Internalf(err, "attestation %s item", a.ID)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	a.ItemID = it.ID
+	return &a, nil
 }
 
 // ListAttestations returns the requests about an activity of the user,
@@ -328,6 +353,34 @@ func (s *DB) ListAttestations(ctx context.Context, userID, activityID string) ([
 	}
 	if err := rows.Err(); err != nil {
 		return nil, badge.Internalf(err, "list attestations")
+	}
+	return out, nil
+}
+
+// AttestedActivities returns, for each of the user's activities with a
+// confirmed attestation, the portfolio items holding its attestations
+// ("" for one the teacher has since removed from the portfolio): which
+// activities are attested, and in which themes their credentials sit.
+func (s *DB) AttestedActivities(ctx context.Context, userID string) (map[string][]string, error) {
+	// Through activities, whose user index finds the rows (requests have
+	// an index by activity only).
+	rows, err := s.db.QueryContext(ctx, `SELECT t.activity_id, COALESCE(t.item_id, '') FROM activities a
+		JOIN activity_attestations t ON t.activity_id = a.id
+		WHERE a.user_id = $1 AND t.state = $2 ORDER BY t.activity_id, t.created_at, t.id`, userID, AttestationConfirmed)
+	if err != nil {
+		return nil, badge.Internalf(err, "list attested activities")
+	}
+	defer rows.Close()
+	out := map[string][]string{}
+	for rows.Next() {
+		var activity, item string
+		if err := rows.Scan(&activity, &item); err != nil {
+			return nil, badge.Internalf(err, "list attested activities")
+		}
+		out[activity] = append(out[activity], item)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, badge.Internalf(err, "list attested activities")
 	}
 	return out, nil
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -95,10 +96,10 @@ func testActivities(t *testing.T, db *DB) {
 	if err != nil || p.ID != req.ID || p.State != AttestationPending {
 		t.Fatalf("pending: %+v %v", p, err)
 	}
-	if _, err := db.DecideAttestation(ctx, "h1", AttestationConfirmed); err != nil {
+	if _, err := db.ConfirmAttestation(ctx, "h1", attestationItem("k1")); err != nil {
 		t.Fatal(err)
 	}
-	_, err = db.DecideAttestation(ctx, "h1", AttestationDeclined)
+	_, err = db.DeclineAttestation(ctx, "h1")
 	wantKind(t, err, badge.NotFound, "attestation.invalid")
 	_, err = db.PendingAttestation(ctx, "h1")
 	wantKind(t, err, badge.NotFound, "attestation.invalid")
@@ -110,7 +111,7 @@ func testActivities(t *testing.T, db *DB) {
 		t.Fatal(err)
 	}
 	now = now.Add(2 * time.Hour)
-	_, err = db.DecideAttestation(ctx, "h2", AttestationConfirmed)
+	_, err = db.ConfirmAttestation(ctx, "h2", attestationItem("k2"))
 	wantKind(t, err, badge.NotFound, "attestation.invalid")
 
 	reqs, err := db.ListAttestations(ctx, u.ID, a.ID)
@@ -130,5 +131,157 @@ func testActivities(t *testing.T, db *DB) {
 	}
 	if reqs, _ := db.ListAttestations(ctx, u.ID, a.ID); len(reqs) != 0 {
 		t.Errorf("requests of a deleted activity remain: %d", len(reqs))
+	}
+}
+
+// attestationItem is a signed attestation as the service hands it to
+// ConfirmAttestation (the bytes need not verify here).
+func attestationItem(key string) *PortfolioItem {
+	return &PortfolioItem{Credential: []byte(`{"id":"` + key + `"}`), Source: "attestation", Name: "Lire Hattie",
+		Import: &ImportInfo{Key: key, Format: "json", State: "valid"}}
+}
+
+// attestationItems counts the attestation credentials in the portfolio.
+func attestationItems(t *testing.T, db *DB, userID string) []*PortfolioEntry {
+	t.Helper()
+	list, err := db.ListPortfolio(context.Background(), userID, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []*PortfolioEntry
+	for _, e := range list {
+		if e.Item.Source == "attestation" {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// TestConfirmAttestationAtomic: using the link, storing the credential
+// and recording it are one transaction. Replays and racing confirmations
+// give one credential; a failure inside the transaction leaves the link
+// pending and no credential; expired and declined links confirm nothing.
+func TestConfirmAttestationAtomic(t *testing.T) { forEachDB(t, testConfirmAttestationAtomic) }
+
+func testConfirmAttestationAtomic(t *testing.T, db *DB) {
+	ctx := context.Background()
+	now := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	var clock sync.Mutex
+	db.SetClock(func() time.Time { clock.Lock(); defer clock.Unlock(); return now })
+	u := pfUser(t, db, "lise", "lise@ecole.example", true)
+	other := pfUser(t, db, "paul", "paul@ecole.example", true)
+	a := &Activity{UserID: u.ID, Kind: "reading", Title: "Lire Hattie", Date: "2026-02-10", HoursCenti: 250}
+	if err := db.CreateActivity(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	request := func(hash string, ttl time.Duration) *Attestation {
+		t.Helper()
+		req := &Attestation{ActivityID: a.ID, UserID: u.ID, AttesterName: "Nadia", AttesterEmail: "cp@css.example",
+			TokenHash: hash, ExpiresAt: now.Add(ttl)}
+		if err := db.CreateAttestation(ctx, req); err != nil {
+			t.Fatal(err)
+		}
+		return req
+	}
+
+	// Failure inside the transaction (the credential's key is already in
+	// the portfolio, so the import is refused after the link was taken):
+	// everything is undone, and the link still works.
+	req := request("fail", time.Hour)
+	if err := db.ImportItem(ctx, &PortfolioItem{UserID: u.ID, Credential: []byte(`{}`), Source: "upload", Name: "Déjà là",
+		Import: &ImportInfo{Key: "urn:uuid:dup", Format: "json", State: "valid"}}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := db.ConfirmAttestation(ctx, "fail", attestationItem("urn:uuid:dup"))
+	wantKind(t, err, badge.Conflict, "portfolio.already_imported")
+	if p, err := db.PendingAttestation(ctx, "fail"); err != nil || p.State != AttestationPending || p.ItemID != "" || p.DecidedAt != nil {
+		t.Fatalf("after a failed confirmation the link is %+v, %v; want still pending", p, err)
+	}
+	if n := len(attestationItems(t, db, u.ID)); n != 0 {
+		t.Fatalf("failed confirmation left %d credential(s)", n)
+	}
+	// The item goes to the request's teacher, whatever the caller says.
+	it := attestationItem("urn:uuid:" + req.ID)
+	it.UserID = other.ID
+	got, err := db.ConfirmAttestation(ctx, "fail", it)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.State != AttestationConfirmed || got.ItemID != it.ID || it.UserID != u.ID || got.DecidedAt == nil {
+		t.Errorf("confirmed %+v, item %+v", got, it)
+	}
+	reqs, _ := db.ListAttestations(ctx, u.ID, a.ID)
+	if len(reqs) != 1 || reqs[0].ItemID != it.ID || reqs[0].State != AttestationConfirmed {
+		t.Errorf("stored request %+v", reqs)
+	}
+
+	// A replay of the used link: NotFound, nothing more stored.
+	_, err = db.ConfirmAttestation(ctx, "fail", attestationItem("urn:uuid:replay"))
+	wantKind(t, err, badge.NotFound, "attestation.invalid")
+	if n := len(attestationItems(t, db, u.ID)); n != 1 {
+		t.Errorf("after a replay: %d credential(s), want 1", n)
+	}
+
+	// Confirmations racing on one link: exactly one wins; each loser is
+	// NotFound (the link is used), not a Conflict or an internal error.
+	race := request("race", time.Hour)
+	const n = 8
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			// Each with its own key, as each confirmation signs its own
+			// credential: only the link can stop the second.
+			_, errs[i] = db.ConfirmAttestation(ctx, "race", attestationItem("urn:uuid:race-"+string(rune('a'+i))))
+		}()
+	}
+	wg.Wait()
+	won := 0
+	for i, err := range errs {
+		switch {
+		case err == nil:
+			won++
+		case !badge.IsNotFound(err):
+			t.Errorf("confirmation %d: %v, want NotFound", i, err)
+		}
+	}
+	if won != 1 {
+		t.Errorf("%d confirmations succeeded, want 1", won)
+	}
+	if got := attestationItems(t, db, u.ID); len(got) != 2 {
+		t.Errorf("after the race: %d credential(s), want 2 (one per link)", len(got))
+	}
+	reqs, _ = db.ListAttestations(ctx, u.ID, a.ID)
+	for _, r := range reqs {
+		if r.ID == race.ID && (r.State != AttestationConfirmed || r.ItemID == "") {
+			t.Errorf("raced request %+v", r)
+		}
+	}
+
+	attested, err := db.AttestedActivities(ctx, u.ID)
+	if err != nil || len(attested) != 1 || len(attested[a.ID]) != 2 || attested[a.ID][0] == "" {
+		t.Errorf("attested activities %v, %v; want the activity with its two credentials", attested, err)
+	}
+	if none, err := db.AttestedActivities(ctx, other.ID); err != nil || len(none) != 0 {
+		t.Errorf("another's attested activities %v, %v", none, err)
+	}
+
+	// Expired, and declined, links confirm nothing.
+	request("old", time.Minute)
+	request("no", time.Hour)
+	if _, err := db.DeclineAttestation(ctx, "no"); err != nil {
+		t.Fatal(err)
+	}
+	clock.Lock()
+	now = now.Add(2 * time.Minute)
+	clock.Unlock()
+	_, err = db.ConfirmAttestation(ctx, "old", attestationItem("urn:uuid:old"))
+	wantKind(t, err, badge.NotFound, "attestation.invalid")
+	_, err = db.ConfirmAttestation(ctx, "no", attestationItem("urn:uuid:no"))
+	wantKind(t, err, badge.NotFound, "attestation.invalid")
+	if got := attestationItems(t, db, u.ID); len(got) != 2 {
+		t.Errorf("expired or declined link stored a credential: %d", len(got))
 	}
 }

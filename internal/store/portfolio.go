@@ -362,6 +362,15 @@ func itemByAward(ctx context.Context, tx *sql.Tx, awardID string) (*PortfolioIte
 // import read is stored alongside in the same transaction; a badge the
 // account already imported (same Import.Key) is a Conflict.
 func (s *DB) ImportItem(ctx context.Context, it *PortfolioItem) error {
+	if err := s.checkImport(it); err != nil {
+		return err
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error { return s.insertImport(ctx, tx, it) })
+}
+
+// checkImport checks an imported item and sets what an import starts as:
+// private, in no theme, created now.
+func (s *DB) checkImport(it *PortfolioItem) error {
 	if len(it.Credential) == 0 {
 		return badge.Invalidf("credential", "portfolio.credential_required", "the imported badge is empty")
 	}
@@ -379,47 +388,51 @@ func (s *DB) ImportItem(ctx context.Context, it *PortfolioItem) error {
 	it.AwardID, it.Public, it.ShowEvidence, it.CollectionID = "", false, false, ""
 	it.CreatedAt = s.timestamp()
 	it.UpdatedAt = it.CreatedAt
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		if in := it.Import; in != nil {
-			// Checked first: the item's slug would otherwise be taken
-			// before the duplicate is noticed.
-			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM portfolio_imports WHERE user_id = $1 AND credential_key = $2`,
-				it.UserID, in.Key).Scan(&n); err != nil {
-				return badge.Internalf(err, "read imports")
-			}
-			if n > 0 {
-				return badge.Conflictf("", "portfolio.already_imported", "this badge is already in your portfolio")
-			}
+	return nil
+}
+
+// insertImport writes a checked imported item (ImportItem) in tx, so
+// that other writes (a confirmed attestation) can share its transaction.
+func (s *DB) insertImport(ctx context.Context, tx *sql.Tx, it *PortfolioItem) error {
+	if in := it.Import; in != nil {
+		// Checked first: the item's slug would otherwise be taken
+		// before the duplicate is noticed.
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM portfolio_imports WHERE user_id = $1 AND credential_key = $2`,
+			it.UserID, in.Key).Scan(&n); err != nil {
+			return badge.Internalf(err, "read imports")
 		}
-		if err := s.insertItem(ctx, tx, it); err != nil {
-			return err
-		}
-		if it.Import == nil {
-			return nil
-		}
-		in := it.Import
-		if in.CheckedAt.IsZero() {
-			in.CheckedAt = it.CreatedAt
-		}
-		in.CheckedAt = storedTime(in.CheckedAt)
-		var image []byte
-		if len(in.Image) > 0 {
-			image = in.Image
-		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO portfolio_imports (item_id, user_id, credential_key, format, standard,
-			issuer_name, issuer_url, description, issued_at, valid_until, state, state_reason, checked_at, image_type, image)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
-			it.ID, it.UserID, in.Key, in.Format, in.Standard, in.IssuerName, in.IssuerURL, in.Description,
-			nullTime(storedTimePtr(in.IssuedAt)), nullTime(storedTimePtr(in.ValidUntil)), in.State, in.StateReason, in.CheckedAt, in.ImageType, image)
-		if constraintOf(err) == uniqueViolation {
+		if n > 0 {
 			return badge.Conflictf("", "portfolio.already_imported", "this badge is already in your portfolio")
 		}
-		if err != nil {
-			return badge.Internalf(err, "insert import of item %s", it.ID)
-		}
+	}
+	if err := s.insertItem(ctx, tx, it); err != nil {
+		return err
+	}
+	if it.Import == nil {
 		return nil
-	})
+	}
+	in := it.Import
+	if in.CheckedAt.IsZero() {
+		in.CheckedAt = it.CreatedAt
+	}
+	in.CheckedAt = storedTime(in.CheckedAt)
+	var image []byte
+	if len(in.Image) > 0 {
+		image = in.Image
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO portfolio_imports (item_id, user_id, credential_key, format, standard,
+		issuer_name, issuer_url, description, issued_at, valid_until, state, state_reason, checked_at, image_type, image)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+		it.ID, it.UserID, in.Key, in.Format, in.Standard, in.IssuerName, in.IssuerURL, in.Description,
+		nullTime(storedTimePtr(in.IssuedAt)), nullTime(storedTimePtr(in.ValidUntil)), in.State, in.StateReason, in.CheckedAt, in.ImageType, image)
+	if constraintOf(err) == uniqueViolation {
+		return badge.Conflictf("", "portfolio.already_imported", "this badge is already in your portfolio")
+	}
+	if err != nil {
+		return badge.Internalf(err, "insert import of item %s", it.ID)
+	}
+	return nil
 }
 
 // ImportImage returns the stored image of one of the account's imported

@@ -270,4 +270,3 @@ func localPath(s string) string {
 	}
 	return s
 }
-

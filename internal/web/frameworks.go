@@ -11,8 +11,11 @@ import (
 
 	"github.com/sceau/sceau/internal/badge"
 	"github.com/sceau/sceau/internal/frameworks"
+	"github.com/sceau/sceau/internal/issuing"
 	"github.com/sceau/sceau/internal/locale"
+	"github.com/sceau/sceau/internal/pathways"
 	"github.com/sceau/sceau/internal/store"
+	"github.com/sceau/sceau/ob3"
 )
 
 // Competency frameworks: an organisation's editors import one (CSV or
@@ -280,9 +283,11 @@ func (s *server) publicFrameworkPage(w http.ResponseWriter, r *http.Request) err
 type coverageView struct {
 	Framework  *store.Framework
 	Dimensions []dimensionRow
-	// Counted is the number of valid badges of this server counted;
-	// Imported the imported badges, which are not (their alignments are
-	// inside credentials this page does not read).
+	// Counted is the number of badges counted: awards of this server
+	// and imported Open Badges 3.0 credentials that are valid now.
+	// Imported is the number of imported badges left out (revoked,
+	// expired, no longer verifying, or Open Badges 2.0, whose alignments
+	// are not read).
 	Counted, Imported int
 	SVG               template.HTML
 	Public            bool
@@ -301,18 +306,39 @@ type dimensionRow struct {
 // coverage maps the user's valid badges (public ones only when
 // publicOnly) onto the framework: an item is covered when one of the
 // badges' alignments has its URL (its own or its anchor here), or its
-// code under the framework's name.
+// code under the framework's name (or under no framework name). Awards
+// made here count when active and unexpired, with their definition's
+// alignments; imported Open Badges 3.0 credentials when they count as
+// pathways count them (issuing.ImportCounts: valid at their last
+// verification, unexpired), with their achievement's alignments.
 func (s *server) coverage(ctx context.Context, lang string, fw *store.Framework, userID string, publicOnly bool) (*coverageView, error) {
 	entries, err := s.db.ListPortfolio(ctx, userID, publicOnly)
 	if err != nil {
 		return nil, err
 	}
 	urls, codes := map[string]bool{}, map[string]bool{}
+	align := func(url, code, framework string) {
+		if url != "" {
+			urls[url] = true
+		}
+		if code != "" && (framework == "" || framework == fw.Tree.Name) {
+			codes[code] = true
+		}
+	}
 	v := &coverageView{Framework: fw}
 	now := s.now()
+	imports := map[string]bool{} // items whose credential is read below
 	for _, e := range entries {
 		if e.Item.AwardID == "" {
-			v.Imported++
+			in := e.Item.Import
+			switch {
+			case e.Item.Source == "attestation":
+				// An attestation of an activity, not a badge: no alignment.
+			case in != nil && in.Standard == "" && issuing.ImportCounts(in.State, in.ValidUntil, now):
+				imports[e.Item.ID] = true
+			default:
+				v.Imported++
+			}
 			continue
 		}
 		if liveState(e.Status, e.ValidUntil, now) != "active" {
@@ -324,9 +350,31 @@ func (s *server) coverage(ctx context.Context, lang string, fw *store.Framework,
 		}
 		v.Counted++
 		for _, a := range b.Alignments {
-			urls[a.URL] = true
-			if a.Code != "" && (a.Framework == "" || a.Framework == fw.Tree.Name) {
-				codes[a.Code] = true
+			align(a.URL, a.Code, a.Framework)
+		}
+	}
+	if len(imports) > 0 {
+		// Listings leave credentials out; one read brings those of every
+		// import, of which only the counting ones (public ones, for a
+		// public page) are read.
+		hs, err := s.db.Holdings(ctx, userID)
+		if err != nil {
+			return nil, err
+		}
+		for _, h := range hs {
+			if h.Kind != "import" || !imports[h.ID] {
+				continue
+			}
+			as, err := importedAlignments(h.Credential)
+			if err != nil {
+				// It verified when imported, so this is unexpected.
+				s.log.Warn("framework coverage: unreadable imported credential", "item", h.ID, "err", err)
+				v.Imported++
+				continue
+			}
+			v.Counted++
+			for _, a := range as {
+				align(a.TargetURL, a.TargetCode, a.TargetFramework)
 			}
 		}
 	}
@@ -345,6 +393,24 @@ func (s *server) coverage(ctx context.Context, lang string, fw *store.Framework,
 		v.Dimensions = append(v.Dimensions, row)
 	}
 	return v, v.draw(lang)
+}
+
+// importedAlignments reads the alignments of an imported Open Badges 3.0
+// credential's achievement from its bytes as received (JSON, VC-JWT,
+// baked image). It does not verify: the import and re-checks did.
+func importedAlignments(data []byte) ([]ob3.Alignment, error) {
+	payload, err := pathways.CredentialPayload(data)
+	if err != nil {
+		return nil, err
+	}
+	c, err := ob3.Parse(payload)
+	if err != nil {
+		return nil, err
+	}
+	if c.CredentialSubject == nil || c.CredentialSubject.Achievement == nil {
+		return nil, nil
+	}
+	return c.CredentialSubject.Achievement.Alignment, nil
 }
 
 // The chart's geometry: one row per dimension, a label on the left, a

@@ -4,12 +4,18 @@ import (
 	"context"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sceau/sceau/internal/badge"
+	"github.com/sceau/sceau/internal/frameworks"
+	"github.com/sceau/sceau/internal/issuing"
 	"github.com/sceau/sceau/internal/store"
 	"github.com/sceau/sceau/internal/store/storetest"
+	"github.com/sceau/sceau/ob3"
+	"github.com/sceau/sceau/proof"
 )
 
 func TestFrameworkPages(t *testing.T) { storetest.ForEach(t, testFrameworkPages) }
@@ -168,4 +174,125 @@ func testFrameworkPages(t *testing.T, db *store.DB) {
 	if resp, _ := anon.get(pub); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("after unsharing: %s", resp.Status)
 	}
+}
+
+// TestFrameworkCoverageCountsImports: imported Open Badges 3.0
+// credentials count toward coverage through their achievement's
+// alignments (by URL, or by code under the framework's name) while they
+// are valid and unexpired; the public map counts public ones only.
+func TestFrameworkCoverageCountsImports(t *testing.T) {
+	storetest.ForEach(t, testFrameworkCoverageCountsImports)
+}
+
+func testFrameworkCoverageCountsImports(t *testing.T, db *store.DB) {
+	ctx := context.Background()
+	f := newFixtureOn(t, db)
+	data, err := os.ReadFile("testdata/frameworks/qc_numerique.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tree, err := frameworks.ParseCSV(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tree.Name = "Compétence numérique"
+	iss, err := db.GetIssuerBySlug(ctx, "cssdm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fw := &store.Framework{IssuerID: iss.ID, Source: "csv", Tree: tree}
+	if err := db.CreateFramework(ctx, fw); err != nil {
+		t.Fatal(err)
+	}
+	signer, err := f.svc.VCSigner(ctx, "cssdm", issuing.VCDIDKey, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// credential signs an Open Badges 3.0 badge for the fixture's
+	// recipient, as another platform would, with the given alignments.
+	credential := func(id string, until time.Time, aligned ...ob3.Alignment) []byte {
+		t.Helper()
+		for i := range aligned {
+			aligned[i].Type = []string{"Alignment"}
+		}
+		c := &ob3.Credential{
+			Context:   ob3.Contexts(ob3.ContextVC2, ob3.ContextOB),
+			ID:        "urn:uuid:" + id,
+			Type:      []string{ob3.TypeVerifiableCredential, ob3.TypeOpenBadgeCredential},
+			Name:      "Badge " + id,
+			Issuer:    &ob3.Profile{ID: signer.DID, Type: []string{"Profile"}, Name: "Ailleurs"},
+			ValidFrom: ob3.NewDateTime(f.now.Add(-time.Hour)),
+			CredentialSubject: &ob3.AchievementSubject{
+				Type:       []string{"AchievementSubject"},
+				Identifier: []ob3.IdentityObject{ob3.NewEmailIdentity(f.email, "5a1t"+id)},
+				Achievement: &ob3.Achievement{ID: "https://ailleurs.example/achievements/" + id, Type: []string{"Achievement"},
+					Name: "Badge " + id, Description: "Un badge d'ailleurs.", Criteria: &ob3.Criteria{Narrative: "Faire."},
+					Alignment: aligned},
+			},
+		}
+		if !until.IsZero() {
+			c.ValidUntil = ob3.NewDateTime(until)
+		}
+		unsigned, err := ob3.Marshal(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		signed, err := signer.Sign(unsigned, proof.SignOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return signed
+	}
+	marie := f.signUp(t, "fr", "Marie Tremblay", f.email)
+	u, err := db.GetUserByEmail(ctx, f.email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// By code under the framework's name; by the item's anchor URL here,
+	// until tomorrow; by code under another framework's name (no match).
+	byCode := imported(t)(marie.importFile("code.json", credential("c0de0001", time.Time{},
+		ob3.Alignment{TargetName: "Élément 4.1", TargetURL: "https://ailleurs.example/4.1", TargetCode: "D4.1", TargetFramework: "Compétence numérique"})))
+	imported(t)(marie.importFile("url.json", credential("c0de0002", f.now.Add(24*time.Hour),
+		ob3.Alignment{TargetName: "Élément 1.2", TargetURL: testBase + "/frameworks/" + fw.ID + "#item-D1.2"})))
+	imported(t)(marie.importFile("other.json", credential("c0de0003", time.Time{},
+		ob3.Alignment{TargetName: "Autre", TargetURL: "https://autre.example/2.1", TargetCode: "D2.1", TargetFramework: "Autre cadre"})))
+
+	mine := "/portfolio/frameworks/" + fw.ID
+	check := func(b *browser, path string, covered map[string]int, note string) {
+		t.Helper()
+		resp, page := b.get(path)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s: %s", path, resp.Status)
+		}
+		for code, n := range covered {
+			if want := `data-code="` + code + `" data-covered="` + strconv.Itoa(n) + `"`; !strings.Contains(page, want) {
+				t.Errorf("%s: lacks %s", path, want)
+			}
+		}
+		if got := byID(page, "coverage-note"); !strings.Contains(got, htmlText(note)) {
+			t.Errorf("%s: note %q, want %q", path, got, note)
+		}
+	}
+	check(marie, mine, map[string]int{"D4": 1, "D1": 1, "D2": 0, "D3": 0}, "3 badge(s) valide(s) pris en compte")
+
+	// The public map counts public badges only.
+	resp, body := marie.post(mine+"/public", "public", "on")
+	wantRedirect(t, resp, body, mine)
+	pub := "/frameworks/" + fw.ID + "/public/" + u.Handle
+	anon := f.browser(t, "fr")
+	check(anon, pub, map[string]int{"D4": 0, "D1": 0}, "0 badge(s) public(s)")
+	if err := db.UpdatePortfolioItem(ctx, u.ID, byCode, store.ItemSettings{Public: true}); err != nil {
+		t.Fatal(err)
+	}
+	check(anon, pub, map[string]int{"D4": 1, "D1": 0}, "1 badge(s) public(s)")
+
+	// Revoked at its source (as a re-check records it): no longer counted.
+	if err := db.RecordImportCheck(ctx, byCode, issuing.ImportRevoked, "erreur"); err != nil {
+		t.Fatal(err)
+	}
+	check(anon, pub, map[string]int{"D4": 0}, "0 badge(s) public(s)")
+	check(marie, mine, map[string]int{"D4": 0, "D1": 1}, "1 badge(s) importé(s) non pris en compte")
+	// Expired since its import, though its last check said valid.
+	f.now = f.now.Add(48 * time.Hour)
+	check(marie, mine, map[string]int{"D4": 0, "D1": 0}, "2 badge(s) importé(s) non pris en compte")
 }

@@ -1,8 +1,10 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/sceau/sceau/internal/badge"
@@ -98,30 +100,13 @@ func (s *server) exportPDF(w http.ResponseWriter, r *http.Request) error {
 		}
 		p.Themes = append(p.Themes, pt)
 	}
+	acts, err := s.exportActivities(ctx, lang, u.ID, theme, entries)
+	if err != nil {
+		return err
+	}
+	p.Activities = acts
 	if theme != nil {
-		// Activities belong to no theme: a theme's export is its badges.
-		p.Scope, p.HideActivities = theme.Name, true
-	} else {
-		acts, err := s.db.ListActivities(ctx, u.ID)
-		if err != nil {
-			return err
-		}
-		for _, a := range acts {
-			d, err := time.Parse(store.ActivityDateLayout, a.Date)
-			if err != nil {
-				continue // checked on the way in; a bad row is left out rather than failing the export
-			}
-			atts, err := s.db.ListAttestations(ctx, u.ID, a.ID)
-			if err != nil {
-				return err
-			}
-			attested := false
-			for _, at := range atts {
-				attested = attested || at.State == store.AttestationConfirmed
-			}
-			p.Activities = append(p.Activities, pdfproof.PortfolioActivity{Title: a.Title, Date: d,
-				Kind: locale.T(lang, "activity.kind."+a.Kind), HoursCenti: a.HoursCenti, Attested: attested})
-		}
+		p.Scope = theme.Name
 	}
 	pdf, err := pdfproof.PortfolioBytes(p)
 	if err != nil {
@@ -133,6 +118,40 @@ func (s *server) exportPDF(w http.ResponseWriter, r *http.Request) error {
 	h.Set("Cache-Control", "no-store")
 	_, err = w.Write(pdf)
 	return err
+}
+
+// exportActivities returns the development activities the PDF lists: all
+// of them for the whole portfolio; for one theme, those with an
+// attestation whose credential the owner filed in that theme (entries are
+// the theme's items). An activity has no theme of its own: its attested
+// credential is how it joins the portfolio's badges, and it is filed in
+// a theme like any of them.
+func (s *server) exportActivities(ctx context.Context, lang, userID string, theme *store.Collection, entries []*store.PortfolioEntry) ([]pdfproof.PortfolioActivity, error) {
+	acts, err := s.db.ListActivities(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	attested, err := s.db.AttestedActivities(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	inTheme := map[string]bool{}
+	for _, e := range entries {
+		inTheme[e.Item.ID] = true
+	}
+	var out []pdfproof.PortfolioActivity
+	for _, a := range acts {
+		if theme != nil && !slices.ContainsFunc(attested[a.ID], func(item string) bool { return inTheme[item] }) {
+			continue
+		}
+		d, err := time.Parse(store.ActivityDateLayout, a.Date)
+		if err != nil {
+			continue // checked on the way in; a bad row is left out rather than failing the export
+		}
+		out = append(out, pdfproof.PortfolioActivity{Title: a.Title, Date: d, Kind: locale.T(lang, "activity.kind."+a.Kind),
+			HoursCenti: a.HoursCenti, Attested: len(attested[a.ID]) > 0})
+	}
+	return out, nil
 }
 
 // exportBadge is one badge line of the PDF; the award date comes from

@@ -47,33 +47,36 @@ func testPortfolioExports(t *testing.T, db *store.DB) {
 		{"en", "/portfolio/export.pdf?lang=en", []string{"Whole portfolio", "Classe inversée", "No theme", "Conference",
 			"attested", "Total hours", "8.5"}, []string{"Sans thème"}},
 		{"theme", "/portfolio/export.pdf?lang=en&theme=" + m.themes["Numérique"], []string{"Theme: Numérique",
-			"Gestion de classe confidentielle"}, []string{"Classe inversée", "Colloque AQUOPS", "Total hours"}},
+			"Gestion de classe confidentielle", "No attested activity filed in this theme."},
+			[]string{"Classe inversée", "Colloque AQUOPS", "Total hours"}},
+	}
+	checkPDF := func(t *testing.T, path string, want, not []string) {
+		t.Helper()
+		resp, pdf := m.b.get(path)
+		if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(pdf, "%PDF-") {
+			t.Fatalf("%s: %s %s", path, resp.Status, resp.Header.Get("Content-Type"))
+		}
+		if _, again := m.b.get(path); again != pdf {
+			t.Error("two exports differ")
+		}
+		text, ok := pdfText(t, []byte(pdf))
+		if !ok {
+			return
+		}
+		text = strings.Join(strings.Fields(text), " ")
+		for _, w := range want {
+			if !strings.Contains(text, w) {
+				t.Errorf("PDF lacks %q:\n%s", w, text)
+			}
+		}
+		for _, w := range not {
+			if strings.Contains(text, w) {
+				t.Errorf("PDF has %q", w)
+			}
+		}
 	}
 	for _, c := range pdfCases {
-		t.Run("pdf "+c.name, func(t *testing.T) {
-			resp, pdf := m.b.get(c.path)
-			if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(pdf, "%PDF-") {
-				t.Fatalf("%s: %s %s", c.path, resp.Status, resp.Header.Get("Content-Type"))
-			}
-			if _, again := m.b.get(c.path); again != pdf {
-				t.Error("two exports differ")
-			}
-			text, ok := pdfText(t, []byte(pdf))
-			if !ok {
-				return
-			}
-			text = strings.Join(strings.Fields(text), " ")
-			for _, w := range c.want {
-				if !strings.Contains(text, w) {
-					t.Errorf("PDF lacks %q:\n%s", w, text)
-				}
-			}
-			for _, w := range c.not {
-				if strings.Contains(text, w) {
-					t.Errorf("PDF has %q", w)
-				}
-			}
-		})
+		t.Run("pdf "+c.name, func(t *testing.T) { checkPDF(t, c.path, c.want, c.not) })
 	}
 
 	t.Run("refusals", func(t *testing.T) {
@@ -181,6 +184,36 @@ func testPortfolioExports(t *testing.T, db *store.DB) {
 				}
 			}
 		}
+	})
+
+	// Filed in a theme, the attestation brings its activity into that
+	// theme's export (and only that one); the unattested activity stays
+	// in the whole portfolio's.
+	t.Run("activities of a theme", func(t *testing.T) {
+		uid := userIDOf(t, db, m.handle)
+		entries, err := db.ListPortfolio(ctx, uid, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		moved := 0
+		for _, e := range entries {
+			if e.Item.Source == "attestation" {
+				if err := db.UpdatePortfolioItem(ctx, uid, e.Item.ID, store.ItemSettings{CollectionID: m.themes["Pédagogie"]}); err != nil {
+					t.Fatal(err)
+				}
+				moved++
+			}
+		}
+		if moved != 1 {
+			t.Fatalf("%d attestation(s) in the portfolio, want 1", moved)
+		}
+		checkPDF(t, "/portfolio/export.pdf?lang=en&theme="+m.themes["Pédagogie"], []string{"Theme: Pédagogie", "Classe inversée",
+			"Professional development activities", "The activities whose attestation is filed in this theme.", "Colloque AQUOPS",
+			"attested", "2025", "Total hours: 6.5"}, []string{"Lecture Hattie", "Gestion de classe confidentielle"})
+		checkPDF(t, "/portfolio/export.pdf?lang=fr&theme="+m.themes["Numérique"], []string{"Aucune activité attestée classée dans ce thème."},
+			[]string{"Colloque AQUOPS", "Lecture Hattie", "Total des heures"})
+		checkPDF(t, "/portfolio/export.pdf?lang=fr", []string{"Colloque AQUOPS", "Lecture Hattie", "Total des heures : 8,5"},
+			[]string{"classée dans ce thème"})
 	})
 }
 
