@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"time"
 
 	"github.com/sceau/sceau/bake"
@@ -303,17 +302,9 @@ func (s *Service) credential(a *badge.Award, ii *issuerInfo, ach *ob3.Achievemen
 		}
 		c.Evidence = append(c.Evidence, ev)
 	}
-	idx := strconv.Itoa(a.StatusIndex)
-	purposes := []string{status.PurposeRevocation}
+	c.CredentialStatus = append(c.CredentialStatus, s.statusEntry(ii.iss.Slug, status.PurposeRevocation, a.StatusIndex))
 	if s.suspension {
-		purposes = append(purposes, status.PurposeSuspension)
-	}
-	for _, purpose := range purposes {
-		list := s.urls.statusList(ii.iss.Slug, purpose)
-		c.CredentialStatus = append(c.CredentialStatus, ob3.CredentialStatus{
-			ID: list + "#" + idx, Type: status.TypeBitstringEntry, StatusPurpose: purpose,
-			StatusListIndex: idx, StatusListCredential: list,
-		})
+		c.CredentialStatus = append(c.CredentialStatus, s.statusEntry(ii.iss.Slug, status.PurposeSuspension, a.StatusIndex))
 	}
 	return c
 }

@@ -9,13 +9,22 @@ import (
 	"github.com/sceau/sceau/internal/store"
 	"github.com/sceau/sceau/ob3"
 	"github.com/sceau/sceau/proof"
+	"github.com/sceau/sceau/status"
 )
 
 // Endorsements: an organisation on this server endorses another issuer or
 // one of its badge definitions with an Open Badges 3.0
 // EndorsementCredential signed with the endorser's key. The endorsed
 // issuer accepts it before it is shown or put in new credentials, where a
-// verifier checks it like any credential.
+// verifier checks it like any credential. Each endorsement has an entry in
+// the endorser's revocation list (an index from the counter awards use):
+// when the endorser withdraws it, its bit is set, so a verifier of any
+// badge that embeds it reads it revoked; it is no longer shown nor put in
+// new credentials.
+
+// EndorsementWithdrawnReason is the reason the endorser's 1EdTech
+// revocation list gives for a withdrawn endorsement.
+const EndorsementWithdrawnReason = "Withdrawn by the endorser."
 
 // endorsement is the public URL of an endorsement credential.
 func (u urls) endorsement(id string) string { return u.base + "/endorsements/" + seg(id) }
@@ -78,13 +87,28 @@ func (s *Service) Endorse(ctx context.Context, in EndorseInput) (*store.Endorsem
 			ID: subjectID, Type: []string{"EndorsementSubject"}, EndorsementComment: e.Comment,
 		},
 	}
-	if e.Credential, err = s.signDocument(cred, ii); err != nil {
-		return nil, err
-	}
-	if err := s.db.CreateEndorsement(ctx, e); err != nil {
+	// The store reserves the status index inside its transaction, then
+	// this signs with it: a withdrawal is a revocation, never a
+	// suspension, so only the revocation list is named.
+	err = s.db.CreateEndorsement(ctx, e, func(e *store.Endorsement) error {
+		cred.CredentialStatus = []ob3.CredentialStatus{s.statusEntry(endorser.Slug, status.PurposeRevocation, *e.StatusIndex)}
+		var err error
+		e.Credential, err = s.signDocument(cred, ii)
+		return err
+	})
+	if err != nil {
 		return nil, err
 	}
 	return e, nil
+}
+
+// WithdrawEndorsement takes back one of the endorser's endorsements: its
+// bit is set in the endorser's revocation list at once (the list is
+// rebuilt from the store on the next request), and it is no longer shown
+// nor put in new credentials. Credentials signed before keep their copy,
+// which now verifies as revoked; the badges themselves stay valid.
+func (s *Service) WithdrawEndorsement(ctx context.Context, endorserID, id, by string) error {
+	return s.db.WithdrawEndorsement(ctx, endorserID, id, by)
 }
 
 // signDocument signs an ob3 credential with the issuer's current key
@@ -115,7 +139,8 @@ func (s *Service) DeclineEndorsement(ctx context.Context, issuerID, id string) e
 
 // EndorsementCredential returns an accepted endorsement's signed
 // credential, as served at its id URL; pending and declined ones are
-// NotFound to the public.
+// NotFound to the public. A withdrawn one is still served: it is the
+// credential badges already carry, and its status says it is withdrawn.
 func (s *Service) EndorsementCredential(ctx context.Context, id string) ([]byte, error) {
 	e, err := s.db.GetEndorsement(ctx, id)
 	if err != nil {

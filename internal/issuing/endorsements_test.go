@@ -2,6 +2,7 @@ package issuing
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -85,6 +86,21 @@ func TestEndorsements(t *testing.T) {
 			rep.Check(verify.CodeEndorsements).Outcome != verify.Pass {
 			t.Fatalf("endorsement in report: %+v", rep.Endorsements)
 		}
+		// The endorsement names its index in the endorser's revocation
+		// list, from the counter awards use.
+		e, err = db.GetEndorsement(ctx, e.ID)
+		if err != nil || e.StatusIndex == nil {
+			t.Fatalf("stored endorsement without status index: %v", err)
+		}
+		if len(c.CredentialStatus) != 1 || c.CredentialStatus[0].StatusPurpose != "revocation" ||
+			c.CredentialStatus[0].StatusListCredential != testBase+"/issuers/ordre/status/revocation" ||
+			c.CredentialStatus[0].StatusListIndex != strconv.Itoa(*e.StatusIndex) {
+			t.Fatalf("endorsement status %+v", c.CredentialStatus)
+		}
+		if rep := verify.Verify(ctx, e.Credential, opts); rep.Check(verify.CodeStatus).Outcome != verify.Pass {
+			t.Fatalf("endorsement status check: %+v", rep.Check(verify.CodeStatus))
+		}
+
 		// A credential carrying a tampered endorsement: its report says so.
 		bad := f.awardEndorsedWith(t, f.badge, func(ach *ob3.Achievement) {
 			ach.Endorsement[0].CredentialSubject.EndorsementComment = "Falsifié."
@@ -93,6 +109,91 @@ func TestEndorsements(t *testing.T) {
 		if len(rep.Endorsements) != 1 || rep.Endorsements[0].Verdict != verify.Invalid ||
 			rep.Check(verify.CodeEndorsements).Outcome != verify.Warn {
 			t.Fatalf("tampered endorsement in report: %+v", rep.Check(verify.CodeEndorsements))
+		}
+
+		// Withdrawal: only the endorser, once.
+		if err := f.svc.WithdrawEndorsement(ctx, f.issuer.ID, e.ID, "u2"); !badge.IsNotFound(err) {
+			t.Fatalf("endorsed issuer withdrew: %v", err)
+		}
+		if err := f.svc.WithdrawEndorsement(ctx, order.ID, e.ID, "u1"); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.svc.WithdrawEndorsement(ctx, order.ID, e.ID, "u1"); badge.ErrorKind(err) != badge.Conflict {
+			t.Fatalf("withdrawn twice: %v", err)
+		}
+		// The same award now reads its endorsement revoked; the badge
+		// itself stays valid, with the endorsement check a warning.
+		rep = verify.Verify(ctx, a.Credential, opts)
+		expectVerdict(t, rep, verify.Valid)
+		if len(rep.Endorsements) != 1 || rep.Endorsements[0].Verdict != verify.Revoked ||
+			rep.Check(verify.CodeEndorsements).Outcome != verify.Warn ||
+			!strings.HasSuffix(rep.Check(verify.CodeEndorsements).Detail, ": revoked") {
+			t.Fatalf("withdrawn endorsement in report: %+v", rep.Check(verify.CodeEndorsements))
+		}
+		// On its own too.
+		expectVerdict(t, verify.Verify(ctx, e.Credential, opts), verify.Revoked)
+		// The endorser's 1EdTech revocation list names it.
+		list, err := f.svc.RevocationList(ctx, "ordre")
+		if err != nil || !strings.Contains(string(list), testBase+"/endorsements/"+e.ID) {
+			t.Fatalf("revocation list %s %v", list, err)
+		}
+		// No longer listed nor embedded in new awards; still served, so
+		// that what badges carry can be checked.
+		if es, _ := f.svc.AcceptedEndorsements(ctx, f.issuer.ID, f.badge.ID); len(es) != 0 {
+			t.Fatalf("withdrawn endorsement listed: %d", len(es))
+		}
+		fresh := f.awardEndorsed(t, f.badge)
+		if strings.Contains(string(fresh.Credential), "EndorsementCredential") {
+			t.Fatal("a new award embeds the withdrawn endorsement")
+		}
+		rep = verify.Verify(ctx, fresh.Credential, opts)
+		expectVerdict(t, rep, verify.Valid)
+		if rep.Check(verify.CodeEndorsements).Outcome != verify.Skip {
+			t.Fatalf("new award endorsements check: %+v", rep.Check(verify.CodeEndorsements))
+		}
+		if _, err := f.svc.EndorsementCredential(ctx, e.ID); err != nil {
+			t.Fatalf("withdrawn endorsement not served: %v", err)
+		}
+		// A withdrawn endorsement is no longer for the endorsed to decide.
+		if err := f.svc.AcceptEndorsement(ctx, f.issuer.ID, e.ID); !badge.IsNotFound(err) {
+			t.Fatalf("withdrawn endorsement decided: %v", err)
+		}
+	})
+}
+
+// A pending endorsement withdrawn is never accepted, and the endorser's
+// awards count ignores the indexes endorsements took.
+func TestEndorsementWithdrawnPending(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		order := &badge.Issuer{Slug: "ordre", Name: "Ordre professionnel", URL: "https://ordre.example.org", Language: "fr"}
+		if err := f.svc.CreateIssuer(ctx, order); err != nil {
+			t.Fatal(err)
+		}
+		first, err := f.svc.Endorse(ctx, EndorseInput{EndorserID: order.ID, IssuerID: f.issuer.ID, Comment: "Sérieux."})
+		if err != nil {
+			t.Fatal(err)
+		}
+		second, err := f.svc.Endorse(ctx, EndorseInput{EndorserID: order.ID, IssuerID: f.issuer.ID, BadgeID: f.badge.ID, Comment: "Utile."})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if *first.StatusIndex == *second.StatusIndex {
+			t.Fatalf("two endorsements share index %d", *first.StatusIndex)
+		}
+		if err := f.svc.WithdrawEndorsement(ctx, order.ID, first.ID, ""); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.svc.AcceptEndorsement(ctx, f.issuer.ID, first.ID); !badge.IsNotFound(err) {
+			t.Fatalf("accepted after withdrawal: %v", err)
+		}
+		entries, err := db.StatusEntries(ctx, order.ID)
+		if err != nil || len(entries.Revoked) != 1 || entries.Revoked[0] != *first.StatusIndex {
+			t.Fatalf("status entries %+v %v", entries, err)
+		}
+		if n, err := db.AwardsIssued(ctx, order.ID); err != nil || n != 0 {
+			t.Fatalf("awards issued by the endorser: %d %v", n, err)
 		}
 	})
 }

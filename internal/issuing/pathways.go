@@ -244,3 +244,18 @@ func (s *Service) ReviewCompletion(ctx context.Context, issuerID, completionID, 
 func (s *Service) PathwayBadgeURL(issuerSlug, badgeSlug string) string {
 	return s.urls.achievement(issuerSlug, badgeSlug)
 }
+
+// DeletePathway deletes one of the owner's pathways. Recipients no longer
+// see it among their progress, and its completions are forgotten (none
+// awaits review any more), but the completion badges already awarded stay:
+// they are signed credentials, valid on their own, which the issuer can
+// still revoke one by one. It returns how many of those badges stay.
+func (s *Service) DeletePathway(ctx context.Context, ownerID, id string) (kept int, err error) {
+	if _, kept, err = s.db.PathwayCompletions(ctx, id); err != nil {
+		return 0, err
+	}
+	if err := s.db.DeletePathway(ctx, ownerID, id); err != nil {
+		return 0, fmt.Errorf("delete pathway %s: %w", id, err)
+	}
+	return kept, nil
+}

@@ -263,3 +263,50 @@ func TestPathwayCountsOnlyVerifiedBadges(t *testing.T) {
 		}
 	}
 }
+
+// Deleting a completed pathway: it leaves the recipient's progress and
+// the review queue, its completion badge stays valid, and nothing is
+// awarded again.
+func TestDeletePathway(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newPathwayFixture(t, db)
+		p := f.pathway(t)
+		first := f.awardClaimed(t, f.badge, nil)
+		f.awardClaimed(t, f.robotics, nil)
+		made, err := f.svc.CheckPathways(ctx, f.user.ID)
+		if err != nil || len(made) != 1 {
+			t.Fatalf("completion: %v %v", made, err)
+		}
+		done := made[0]
+		if err := f.svc.Revoke(ctx, first.ID, "erreur"); err != nil {
+			t.Fatal(err)
+		}
+		if fl, _ := db.FlaggedCompletions(ctx, f.issuer.ID, f.now); len(fl) != 1 {
+			t.Fatalf("flagged before deletion: %d", len(fl))
+		}
+
+		// Only the owner deletes it.
+		if _, err := f.svc.DeletePathway(ctx, f.udem.ID, p.ID); !badge.IsNotFound(err) {
+			t.Fatalf("partner deleted: %v", err)
+		}
+		kept, err := f.svc.DeletePathway(ctx, f.issuer.ID, p.ID)
+		if err != nil || kept != 1 {
+			t.Fatalf("delete: %d kept, %v", kept, err)
+		}
+		if progress, err := f.svc.PathwayProgress(ctx, f.user.ID); err != nil || len(progress) != 0 {
+			t.Fatalf("progress after deletion: %v %v", progress, err)
+		}
+		if fl, _ := db.FlaggedCompletions(ctx, f.issuer.ID, f.now); len(fl) != 0 {
+			t.Fatalf("deleted pathway's completion still to review: %v", fl)
+		}
+		got, err := db.GetAward(ctx, done.ID)
+		if err != nil || got.Status != badge.StatusActive {
+			t.Fatalf("completion award after deletion: %v %v", got, err)
+		}
+		expectVerdict(t, f.verify(t, done.Credential), "valid")
+		if made, err := f.svc.CheckPathways(ctx, f.user.ID); err != nil || len(made) != 0 {
+			t.Fatalf("check after deletion awarded: %v %v", made, err)
+		}
+	})
+}

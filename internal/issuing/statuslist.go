@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 
 	"github.com/sceau/sceau/internal/badge"
 	"github.com/sceau/sceau/ob3"
@@ -44,6 +45,17 @@ func (s *Service) setStatus(ctx context.Context, awardID string, st badge.Status
 		s.listMu.Unlock()
 	}
 	return nil
+}
+
+// statusEntry is a credential's entry at index in its issuer's status
+// list for purpose: awards and endorsements share the issuer's lists
+// (their indexes come from one counter, store.allocateStatusIndexes).
+func (s *Service) statusEntry(issuerSlug, purpose string, index int) ob3.CredentialStatus {
+	list, idx := s.urls.statusList(issuerSlug, purpose), strconv.Itoa(index)
+	return ob3.CredentialStatus{
+		ID: list + "#" + idx, Type: status.TypeBitstringEntry, StatusPurpose: purpose,
+		StatusListIndex: idx, StatusListCredential: list,
+	}
 }
 
 type listRef struct{ issuerID, purpose string }
@@ -170,6 +182,14 @@ func (s *Service) RevocationList(ctx context.Context, slug string) ([]byte, erro
 	items := make([]revoked, 0, len(entries.Revoked))
 	for _, idx := range entries.Revoked {
 		a, err := s.db.GetAwardByStatusIndex(ctx, iss.ID, idx)
+		if badge.IsNotFound(err) {
+			// Not an award: an endorsement the issuer withdrew.
+			e, eerr := s.db.GetEndorsementByStatusIndex(ctx, iss.ID, idx)
+			if eerr == nil {
+				items = append(items, revoked{ID: s.urls.endorsement(e.ID), Revoked: true, Reason: EndorsementWithdrawnReason})
+				continue
+			}
+		}
 		if err != nil {
 			return nil, fmt.Errorf("revocation list of %s: %w", slug, err)
 		}

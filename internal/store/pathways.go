@@ -585,3 +585,28 @@ func (s *DB) DeleteCompletion(ctx context.Context, id string) error {
 	}
 	return oneRow(res, "pathway.completion_not_found", "completion")
 }
+
+// PathwayCompletions counts a pathway's recorded completions and, among
+// them, those whose completion badge was awarded (and not deleted since):
+// what the owner is told before deleting it.
+func (s *DB) PathwayCompletions(ctx context.Context, pathwayID string) (completions, awarded int, err error) {
+	err = s.db.QueryRowContext(ctx, `SELECT COUNT(*), COUNT(award_id) FROM pathway_completions WHERE pathway_id = $1`,
+		pathwayID).Scan(&completions, &awarded)
+	if err != nil {
+		return 0, 0, badge.Internalf(err, "count completions of pathway %s", pathwayID)
+	}
+	return completions, awarded, nil
+}
+
+// DeletePathway deletes one of the issuer's pathways with its partners,
+// leaf keys and completion records (the foreign keys cascade). The
+// completion badges' awards are not touched: they are signed credentials
+// that stay valid, and only their link to the pathway goes. Another
+// issuer's pathway (a partner's too) is NotFound.
+func (s *DB) DeletePathway(ctx context.Context, issuerID, id string) error {
+	res, err := s.db.ExecContext(ctx, `DELETE FROM pathways WHERE id = $1 AND issuer_id = $2`, id, issuerID)
+	if err != nil {
+		return badge.Internalf(err, "delete pathway %s", id)
+	}
+	return oneRow(res, "pathway.not_found", "pathway")
+}

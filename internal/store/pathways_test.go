@@ -136,3 +136,77 @@ func testPathways(t *testing.T, db *DB) {
 		t.Fatalf("completion %+v %v", back, err)
 	}
 }
+
+func TestDeletePathway(t *testing.T) { forEachDB(t, testDeletePathway) }
+
+// Deleting a pathway takes its partners, keys and completions with it;
+// the completion badge's award stays.
+func testDeletePathway(t *testing.T, db *DB) {
+	ctx := context.Background()
+	owner, partner := newIssuer(t, db, "owner"), newIssuer(t, db, "partner")
+	b1, done := newBadge(t, db, owner.ID, "b1"), newBadge(t, db, owner.ID, "done")
+	newP := func(slug string) *pathways.Pathway {
+		p := &pathways.Pathway{IssuerID: owner.ID, Slug: slug, Name: slug, Language: "fr", CompletionBadgeID: done.ID,
+			Partners: []string{partner.ID}, Root: &pathways.Node{Kind: pathways.KindAll, Children: []*pathways.Node{
+				{Kind: pathways.KindBadge, BadgeID: b1.ID}}}}
+		if err := db.CreatePathway(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	p, kept := newP("p"), newP("kept")
+	u := pfUser(t, db, "marie", "marie@example.org", true)
+	a1 := pfAward(t, db, b1, "marie@example.org")
+	completionAward := pfAward(t, db, done, "marie@example.org")
+	for _, pw := range []*pathways.Pathway{p, kept} {
+		c := &Completion{PathwayID: pw.ID, UserID: u.ID, AwardID: completionAward.ID,
+			Basis: []CompletionBasis{{Kind: "award", RefID: a1.ID, URL: "https://x/awards/" + a1.ID, Name: "b1"}}}
+		if err := db.CreateCompletion(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.CreateCompletion(ctx, &Completion{PathwayID: p.ID, UserID: pfUser(t, db, "paul", "paul@example.org", true).ID}); err != nil {
+		t.Fatal(err)
+	}
+	if n, awarded, err := db.PathwayCompletions(ctx, p.ID); err != nil || n != 2 || awarded != 1 {
+		t.Fatalf("completions %d, awarded %d, %v", n, awarded, err)
+	}
+
+	for name, tc := range map[string]struct{ issuer, id string }{
+		"by a partner": {partner.ID, p.ID},
+		"unknown":      {owner.ID, "00000000-0000-4000-8000-000000000000"},
+	} {
+		if err := db.DeletePathway(ctx, tc.issuer, tc.id); !badge.IsNotFound(err) {
+			t.Errorf("%s: %v, want NotFound", name, err)
+		}
+	}
+	if err := db.DeletePathway(ctx, owner.ID, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.GetPathway(ctx, p.ID); !badge.IsNotFound(err) {
+		t.Fatalf("deleted pathway read: %v", err)
+	}
+	if _, err := db.GetCompletion(ctx, p.ID, u.ID); !badge.IsNotFound(err) {
+		t.Fatalf("completion of a deleted pathway: %v", err)
+	}
+	if n, _, err := db.PathwayCompletions(ctx, p.ID); err != nil || n != 0 {
+		t.Fatalf("completions left: %d %v", n, err)
+	}
+	// Recipients' progress no longer finds it; the other pathway stays whole.
+	if ps, err := db.PathwaysRequiring(ctx, []string{pathways.BadgeKey(b1.ID)}); err != nil || len(ps) != 1 || ps[0].ID != kept.ID {
+		t.Fatalf("pathways requiring b1: %v %v", ps, err)
+	}
+	if ps, _ := db.ListPathways(ctx, partner.ID); len(ps) != 1 || ps[0].ID != kept.ID {
+		t.Fatal("the partner still lists the deleted pathway")
+	}
+	if c, err := db.GetCompletion(ctx, kept.ID, u.ID); err != nil || len(c.Basis) != 1 {
+		t.Fatalf("other pathway's completion: %v %v", c, err)
+	}
+	// The completion badge stays awarded and active.
+	if a, err := db.GetAward(ctx, completionAward.ID); err != nil || a.Status != badge.StatusActive {
+		t.Fatalf("completion award after deletion: %v %v", a, err)
+	}
+	if err := db.DeletePathway(ctx, owner.ID, p.ID); !badge.IsNotFound(err) {
+		t.Fatalf("deleted twice: %v", err)
+	}
+}

@@ -24,21 +24,24 @@ func allocateStatusIndexes(ctx context.Context, tx *sql.Tx, issuerID string, n i
 
 // StatusEntries is what an issuer's status lists publish.
 type StatusEntries struct {
-	Revoked   []int // indexes of revoked awards, ascending
+	Revoked   []int // indexes of revoked awards and withdrawn endorsements, ascending
 	Suspended []int // indexes of suspended awards, ascending
 	Size      int   // indexes allocated so far: every index is below Size
 }
 
 // StatusEntries reads the indexes of the issuer's revoked and suspended
-// awards, for building its Bitstring Status List and revocation list
-// credentials.
+// awards, and of the endorsements it withdrew (endorsements.go), for
+// building its Bitstring Status List and revocation list credentials.
 func (s *DB) StatusEntries(ctx context.Context, issuerID string) (*StatusEntries, error) {
 	e := &StatusEntries{}
 	if err := s.db.QueryRowContext(ctx, `SELECT next_index FROM status_lists WHERE issuer_id = $1`, issuerID).Scan(&e.Size); err != nil {
 		return nil, notFound(err, "issuer.not_found", "issuer")
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT status_index, status FROM awards
-		WHERE issuer_id = $1 AND status <> 'active' ORDER BY status_index`, issuerID)
+		WHERE issuer_id = $1 AND status <> 'active'
+		UNION ALL SELECT status_index, 'revoked' FROM endorsements
+		WHERE endorser_id = $1 AND withdrawn_at IS NOT NULL AND status_index IS NOT NULL
+		ORDER BY 1`, issuerID)
 	if err != nil {
 		return nil, badge.Internalf(err, "read status entries of issuer %s", issuerID)
 	}
@@ -63,12 +66,14 @@ func (s *DB) StatusEntries(ctx context.Context, issuerID string) (*StatusEntries
 }
 
 // AwardsIssued returns how many awards the issuer has ever made: its next
-// status index, read from one row. Pages show it instead of counting a
+// status index, read from one row, less the indexes its endorsements took
+// (a few, counted on an index). Pages show it instead of counting a
 // hundred thousand rows; it counts awards deleted since (which only an
 // operator does), as the status list does.
 func (s *DB) AwardsIssued(ctx context.Context, issuerID string) (int, error) {
 	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT next_index FROM status_lists WHERE issuer_id = $1`, issuerID).Scan(&n)
+	err := s.db.QueryRowContext(ctx, `SELECT l.next_index - (SELECT COUNT(*) FROM endorsements e
+		WHERE e.endorser_id = l.issuer_id AND e.status_index IS NOT NULL) FROM status_lists l WHERE l.issuer_id = $1`, issuerID).Scan(&n)
 	if err != nil {
 		return 0, notFound(err, "issuer.not_found", "issuer "+issuerID)
 	}

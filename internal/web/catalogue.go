@@ -142,9 +142,10 @@ func (s *server) catalogueBadge(w http.ResponseWriter, r *http.Request) error {
 }
 
 type issuerView struct {
-	Issuer *badge.Issuer
-	Badges []*badge.Badge
-	DID    string
+	Issuer       *badge.Issuer
+	Badges       []*badge.Badge
+	DID          string
+	Endorsements []issuerEndorsement // issuers.go
 }
 
 // issuer answers an issuer's id URL: its OB 3.0 Profile for machines,
@@ -167,7 +168,11 @@ func (s *server) issuer(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return badge.Internalf(err, "DID of issuer %s", iss.Slug)
 	}
-	return s.render(w, r, http.StatusOK, "issuer", s.newPage(r, nil, issuerView{Issuer: iss, Badges: badges, DID: did}))
+	endorsements, err := s.issuerEndorsements(r, iss.ID)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "issuer", s.newPage(r, nil, issuerView{Issuer: iss, Badges: badges, DID: did, Endorsements: endorsements}))
 }
 
 // markdownPreview renders criteria Markdown for the badge form's preview,

@@ -14,8 +14,10 @@ import (
 // Endorsements: an organisation's owner endorses another issuer, or one
 // of its badges, with a comment (signed by the endorser at once); the
 // endorsed issuer's owner accepts or declines; accepted endorsements are
-// public (their credential at /endorsements/{id}, lists on the badge's
-// and issuer's endorsement pages).
+// public (their credential at /endorsements/{id}, its verification at
+// /endorsements/{id}/verify, lists on the badge's and issuer's pages).
+// The endorser's owner may withdraw an endorsement, after a confirmation
+// page: its bit is set in the endorser's revocation list.
 
 type endorsementsView struct {
 	Org      *orgContext
@@ -106,6 +108,80 @@ func (s *server) decideEndorsement(accept bool) func(http.ResponseWriter, *http.
 		}
 		return redirect(w, r, "/workspace/"+o.Issuer.Slug+"/endorsements")
 	}
+}
+
+// endorsementWithdrawView is the confirmation page of a withdrawal.
+type endorsementWithdrawView struct {
+	Org         *orgContext
+	Endorsement *store.Endorsement
+}
+
+// givenEndorsement reads {id}, one of the organisation's endorsements of
+// others, not yet withdrawn.
+func (s *server) givenEndorsement(r *http.Request, o *orgContext) (*store.Endorsement, error) {
+	if !badge.ValidID(r.PathValue("id")) {
+		return nil, badge.NotFoundf("endorsement.not_found", "endorsement not found")
+	}
+	e, err := s.db.GetEndorsement(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return nil, err
+	}
+	if e.EndorserID != o.Issuer.ID {
+		return nil, badge.NotFoundf("endorsement.not_found", "endorsement not found")
+	}
+	if e.WithdrawnAt != nil {
+		return nil, badge.Conflictf("", "endorsement.already_withdrawn", "this endorsement is already withdrawn")
+	}
+	return e, nil
+}
+
+// withdrawEndorsementForm asks the endorser's owner to confirm.
+func (s *server) withdrawEndorsementForm(w http.ResponseWriter, r *http.Request) error {
+	o, err := s.member(r, badge.RoleOwner)
+	if err != nil {
+		return err
+	}
+	e, err := s.givenEndorsement(r, o)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "endorsement_withdraw", s.newPage(r, nil, endorsementWithdrawView{Org: o, Endorsement: e}))
+}
+
+// withdrawEndorsement withdraws an endorsement the organisation gave.
+func (s *server) withdrawEndorsement(w http.ResponseWriter, r *http.Request) error {
+	o, err := s.member(r, badge.RoleOwner)
+	if err != nil {
+		return err
+	}
+	e, err := s.givenEndorsement(r, o)
+	if err != nil {
+		return err
+	}
+	if err := s.svc.WithdrawEndorsement(r.Context(), o.Issuer.ID, e.ID, o.User.ID); err != nil {
+		return err
+	}
+	// This node shows the change at once; others within definitionTTL.
+	s.defs.endorsements.forget(e.BadgeID)
+	s.flash(r, "flash.endorsement_withdrawn")
+	return redirect(w, r, "/workspace/"+o.Issuer.Slug+"/endorsements")
+}
+
+// verifyEndorsement verifies a published endorsement's credential now,
+// as /verify would, and shows the report: what the issuer's page links
+// each endorsement to. A withdrawn one reads revoked.
+func (s *server) verifyEndorsement(w http.ResponseWriter, r *http.Request) error {
+	if !badge.ValidID(r.PathValue("id")) {
+		return badge.NotFoundf("endorsement.not_found", "endorsement not found")
+	}
+	body, err := s.svc.EndorsementCredential(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	rep := s.verifyBytes(r.Context(), body, "")
+	// The answer is true at one instant: a withdrawal must show at once.
+	w.Header().Set("Cache-Control", "no-store")
+	return s.render(w, r, http.StatusOK, "verify_result", s.newPage(r, nil, buildReportView(locale.Negotiate(r), rep, s.now())))
 }
 
 // endorsementCredential serves an accepted endorsement's credential.

@@ -5,6 +5,8 @@ import (
 
 	"github.com/sceau/sceau/internal/badge"
 	"github.com/sceau/sceau/internal/httpx"
+	"github.com/sceau/sceau/internal/locale"
+	"github.com/sceau/sceau/internal/store"
 	"github.com/sceau/sceau/status"
 )
 
@@ -70,6 +72,28 @@ func (s *server) revocationList(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return writeDoc(w, "application/ld+json", "60", doc)
+}
+
+// issuerEndorsement is one current endorsement (accepted, not withdrawn)
+// of an issuer or of one of its badges, as the issuer's page shows it.
+type issuerEndorsement struct {
+	*store.Endorsement
+	Date string // when the endorser signed it, in the page's language
+}
+
+// issuerEndorsements lists what the issuer's page shows under
+// Endorsements: the issuer's own first, then its badges'.
+func (s *server) issuerEndorsements(r *http.Request, issuerID string) ([]issuerEndorsement, error) {
+	es, err := s.db.CurrentEndorsements(r.Context(), issuerID)
+	if err != nil {
+		return nil, err
+	}
+	lang := locale.Negotiate(r)
+	out := make([]issuerEndorsement, len(es))
+	for i, e := range es {
+		out[i] = issuerEndorsement{Endorsement: e, Date: formatDate(lang, e.CreatedAt)}
+	}
+	return out, nil
 }
 
 func (s *server) issuerImage(w http.ResponseWriter, r *http.Request) error {

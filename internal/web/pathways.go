@@ -567,6 +567,54 @@ func (s *server) addLeaf(ctx context.Context, p *pathways.Pathway, by string, v 
 	return err
 }
 
+// pathwayDeleteView is the confirmation page of a deletion.
+type pathwayDeleteView struct {
+	Org     *orgContext
+	Pathway *pathways.Pathway
+	// Awarded is how many completion badges were awarded: they stay.
+	Awarded int
+}
+
+// ownedPathway resolves the pathway of a deletion: the owner's only (a
+// partner adds requirements, it does not delete).
+func (s *server) ownedPathway(r *http.Request) (*orgContext, *pathways.Pathway, error) {
+	o, p, owner, err := s.orgPathway(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !owner {
+		return nil, nil, badge.Forbiddenf("pathway.owner_only", "only the pathway's issuer deletes it")
+	}
+	return o, p, nil
+}
+
+// deletePathwayForm asks the owner to confirm, saying what stays.
+func (s *server) deletePathwayForm(w http.ResponseWriter, r *http.Request) error {
+	o, p, err := s.ownedPathway(r)
+	if err != nil {
+		return err
+	}
+	_, awarded, err := s.db.PathwayCompletions(r.Context(), p.ID)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "pathway_delete", s.newPage(r, nil, pathwayDeleteView{Org: o, Pathway: p, Awarded: awarded}))
+}
+
+// deletePathway deletes the pathway: recipients no longer see it, the
+// completion badges already awarded stay valid.
+func (s *server) deletePathway(w http.ResponseWriter, r *http.Request) error {
+	o, p, err := s.ownedPathway(r)
+	if err != nil {
+		return err
+	}
+	if _, err := s.svc.DeletePathway(r.Context(), o.Issuer.ID, p.ID); err != nil {
+		return err
+	}
+	s.flash(r, "flash.pathway_deleted", p.Name)
+	return redirect(w, r, "/workspace/"+o.Issuer.Slug+"/pathways")
+}
+
 // --- Completions to review ---
 
 type completionsView struct {

@@ -171,6 +171,8 @@ func (s *server) routes() http.Handler {
 	a("GET /workspace/{org}/pathways/{owner}/{slug}", s.editPathwayForm)
 	a("POST /workspace/{org}/pathways/{owner}/{slug}", s.savePathway)
 	a("POST /workspace/{org}/pathways/{owner}/{slug}/requirements", s.addRequirement)
+	a("GET /workspace/{org}/pathways/{owner}/{slug}/delete", s.deletePathwayForm)
+	a("POST /workspace/{org}/pathways/{owner}/{slug}/delete", s.deletePathway)
 	a("GET /workspace/{org}/completions", s.completions)
 	a("POST /workspace/{org}/completions/{id}", s.reviewCompletion)
 	a("GET /workspace/{org}/delegations", s.delegations)
@@ -182,10 +184,13 @@ func (s *server) routes() http.Handler {
 	a("POST /workspace/{org}/endorsements", s.endorse)
 	a("POST /workspace/{org}/endorsements/{id}/accept", s.decideEndorsement(true))
 	a("POST /workspace/{org}/endorsements/{id}/decline", s.decideEndorsement(false))
+	a("GET /workspace/{org}/endorsements/{id}/withdraw", s.withdrawEndorsementForm)
+	a("POST /workspace/{org}/endorsements/{id}/withdraw", s.withdrawEndorsement)
 	a("GET /catalogue/{issuer}/{badge}/endorsements", s.badgeEndorsements)
 	a("GET /issuers/{issuer}/endorsements", s.badgeEndorsements)
 	h("GET /issuers/{slug}/authorisations", s.authorisations)
 	h("GET /endorsements/{id}", s.endorsementCredential)
+	a("GET /endorsements/{id}/verify", s.verifyEndorsement)
 
 	// Competency frameworks.
 	a("GET /workspace/{org}/frameworks", s.orgFrameworks)
