@@ -86,7 +86,7 @@ func (s *Service) holdings(ctx context.Context, userID string) (all []string, co
 				continue
 			}
 			held := &pathways.Held{Kind: "import", ID: h.ID, URL: h.Key, Name: h.Name}
-			add(pathways.ExternalKey(ref), held, h.State == ImportValid && unexpired)
+			add(pathways.ExternalKey(ref), held, ImportCounts(h.State, h.ValidUntil, now))
 		}
 	}
 	return all, counting, nil
