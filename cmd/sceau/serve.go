@@ -177,8 +177,14 @@ func runServe(e *env, args []string) (int, error) {
 		return exitUsage, fmt.Errorf("%w: %s: %v", errUsage, config.EnvFetchAllow, err)
 	}
 	client := fetch.New(fetch.Options{Allow: allow, UserAgent: "Sceau (+" + a.cfg.BaseURL + ")"})
+	// Portfolios' connections to other hosts are pulled in the
+	// background, with the pages' code, every --connections-interval.
+	var connections *web.ConnectionPuller
+	if a.cfg.ConnectionsInterval > 0 {
+		connections = &web.ConnectionPuller{Every: a.cfg.ConnectionsInterval}
+	}
 	pages, err := web.New(web.Options{Service: a.service, Accounts: acc, Store: a.db, Blobs: a.blobs, BaseURL: a.cfg.BaseURL, Logger: a.log,
-		Fetcher: client, Notify: runner.Notify,
+		Fetcher: client, Notify: runner.Notify, Connections: connections,
 		// Confirmed attestations are signed by the VC API's issuer.
 		Attestations: web.AttestationOptions{IssuerSlug: vcIssuerSlug(a.cfg), Notifier: notifier{a.mailer}}})
 	if err != nil {
@@ -196,6 +202,12 @@ func runServe(e *env, args []string) (int, error) {
 	runner.Handle(issuing.RecheckJobKind, rc.RunJob)
 	if err := rc.Schedule(ctx); err != nil {
 		return exitInvalid, err
+	}
+	if connections != nil {
+		runner.Handle(web.ConnectionPullJobKind, connections.RunJob)
+		if err := connections.Schedule(ctx); err != nil {
+			return exitInvalid, err
+		}
 	}
 	// Webhook deliveries go through the SSRF-safe client too.
 	webhooks.NewDeliverer(a.db, client, webhooks.DelivererOptions{Logger: a.log}).Register(runner)

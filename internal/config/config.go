@@ -16,24 +16,26 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Environment variables read by Load.
 const (
-	EnvAddr       = "SCEAU_ADDR"
-	EnvBaseURL    = "SCEAU_BASE_URL"
-	EnvDataDir    = "SCEAU_DATA_DIR"
-	EnvDatabase   = "SCEAU_DATABASE"
-	EnvDemo       = "SCEAU_DEMO"
-	EnvDev        = "SCEAU_DEV"
-	EnvMasterKey  = "SCEAU_MASTER_KEY"
-	EnvTLSCert    = "SCEAU_TLS_CERT"
-	EnvTLSKey     = "SCEAU_TLS_KEY"
-	EnvFetchAllow = "SCEAU_FETCH_ALLOW"
-	EnvSMTPURL    = "SCEAU_SMTP_URL"
-	EnvSuspension = "SCEAU_SUSPENSION_STATUS"
-	EnvVCIssuer   = "SCEAU_VC_ISSUER"
-	EnvBlobURL    = "SCEAU_BLOB_URL"
+	EnvAddr                = "SCEAU_ADDR"
+	EnvBaseURL             = "SCEAU_BASE_URL"
+	EnvDataDir             = "SCEAU_DATA_DIR"
+	EnvDatabase            = "SCEAU_DATABASE"
+	EnvDemo                = "SCEAU_DEMO"
+	EnvDev                 = "SCEAU_DEV"
+	EnvMasterKey           = "SCEAU_MASTER_KEY"
+	EnvTLSCert             = "SCEAU_TLS_CERT"
+	EnvTLSKey              = "SCEAU_TLS_KEY"
+	EnvFetchAllow          = "SCEAU_FETCH_ALLOW"
+	EnvSMTPURL             = "SCEAU_SMTP_URL"
+	EnvSuspension          = "SCEAU_SUSPENSION_STATUS"
+	EnvVCIssuer            = "SCEAU_VC_ISSUER"
+	EnvBlobURL             = "SCEAU_BLOB_URL"
+	EnvConnectionsInterval = "SCEAU_CONNECTIONS_INTERVAL"
 )
 
 // Defaults.
@@ -46,6 +48,9 @@ const (
 	// SQLiteFile is the database file in the data directory when
 	// --database is empty.
 	SQLiteFile = "sceau.db"
+	// DefaultConnectionsInterval is how often portfolios' connections to
+	// other hosts are pulled in the background.
+	DefaultConnectionsInterval = 24 * time.Hour
 )
 
 // ErrInvalid is wrapped by every validation error of Load.
@@ -94,6 +99,10 @@ type Config struct {
 	// SMTPURL is smtp(s)://user:password@host:port (environment only);
 	// printed with its password replaced.
 	SMTPURL Secret
+	// ConnectionsInterval is the time between two background pulls of
+	// portfolios' connections to other Open Badges hosts; 0 disables them
+	// (recipients still pull by hand).
+	ConnectionsInterval time.Duration
 }
 
 // Load reads the options: command-line args (without the program and
@@ -169,6 +178,20 @@ func Load(args []string, getenv func(string) string) (*Config, error) {
 	if c.FetchAllow, err = parseFetchAllow(str("fetch-allow", EnvFetchAllow, "", &v.fetchAllow)); err != nil {
 		return nil, err
 	}
+	c.ConnectionsInterval = DefaultConnectionsInterval
+	switch {
+	case set["connections-interval"]:
+		c.ConnectionsInterval = v.connectionsInterval
+	case getenv(EnvConnectionsInterval) != "":
+		d, err := time.ParseDuration(getenv(EnvConnectionsInterval))
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s=%q is not a duration (e.g. 24h, or 0 to disable)", ErrInvalid, EnvConnectionsInterval, getenv(EnvConnectionsInterval))
+		}
+		c.ConnectionsInterval = d
+	}
+	if c.ConnectionsInterval < 0 || c.ConnectionsInterval > 0 && c.ConnectionsInterval < time.Minute {
+		return nil, fmt.Errorf("%w: --connections-interval %s: give at least 1m, or 0 to disable", ErrInvalid, c.ConnectionsInterval)
+	}
 	c.MasterKey = NewSecret(strings.TrimSpace(getenv(EnvMasterKey)), "")
 	if s := getenv(EnvBlobURL); s != "" {
 		// Parsed by the blob package when the store is opened; shown
@@ -191,6 +214,7 @@ func Load(args []string, getenv func(string) string) (*Config, error) {
 type flagValues struct {
 	addr, baseURL, dataDir, database, tlsCert, tlsKey, fetchAllow, vcIssuer string
 	demo, dev, suspension                                                   bool
+	connectionsInterval                                                     time.Duration
 }
 
 func newFlagSet() (*flag.FlagSet, *flagValues) {
@@ -208,6 +232,7 @@ func newFlagSet() (*flag.FlagSet, *flagValues) {
 	fs.StringVar(&v.tlsCert, "tls-cert", "", "PEM certificate file to serve HTTPS directly (env "+EnvTLSCert+")")
 	fs.StringVar(&v.tlsKey, "tls-key", "", "PEM private key file for --tls-cert (env "+EnvTLSKey+")")
 	fs.StringVar(&v.fetchAllow, "fetch-allow", "", "comma-separated private hosts or CIDR networks outbound fetches may reach (env "+EnvFetchAllow+")")
+	fs.DurationVar(&v.connectionsInterval, "connections-interval", DefaultConnectionsInterval, "how often portfolios' connections to other Open Badges hosts are pulled in the background; 0 disables (env "+EnvConnectionsInterval+")")
 	return fs, v
 }
 

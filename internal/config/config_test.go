@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func env(kv ...string) func(string) string {
@@ -119,6 +120,24 @@ func TestLoadPrecedence(t *testing.T) {
 			}
 			return ""
 		}},
+		{"connections pulled daily by default", []string{"--dev"}, nil, func(c *Config) string {
+			if c.ConnectionsInterval != 24*time.Hour {
+				return c.ConnectionsInterval.String()
+			}
+			return ""
+		}},
+		{"connections interval from env, 0 from the flag", []string{"--dev", "--connections-interval", "0"}, env(EnvConnectionsInterval, "6h"), func(c *Config) string {
+			if c.ConnectionsInterval != 0 {
+				return c.ConnectionsInterval.String()
+			}
+			return ""
+		}},
+		{"connections interval from env", []string{"--dev"}, env(EnvConnectionsInterval, "6h"), func(c *Config) string {
+			if c.ConnectionsInterval != 6*time.Hour {
+				return c.ConnectionsInterval.String()
+			}
+			return ""
+		}},
 		{"postgresql scheme", []string{"--database", "postgresql://db.example.org/x", "--base-url", prodURL}, nil, func(c *Config) string {
 			if c.DatabaseDriver() != DriverPostgres {
 				return c.DatabaseDriver()
@@ -172,6 +191,9 @@ func TestLoadErrors(t *testing.T) {
 		{"database other scheme", []string{"--dev", "--database", "mysql://u:secretpw@h/db"}, nil, []string{"postgres://"}},
 		{"fetch allow bad CIDR", []string{"--dev", "--fetch-allow", "10.0.0.0/33"}, nil, []string{"CIDR"}},
 		{"fetch allow bad host", []string{"--dev", "--fetch-allow", "ok.example.org,bad host"}, nil, []string{`"bad host"`}},
+		{"connections interval not a duration", []string{"--dev"}, env(EnvConnectionsInterval, "daily"), []string{EnvConnectionsInterval}},
+		{"connections interval too short", []string{"--dev", "--connections-interval", "10s"}, nil, []string{"--connections-interval"}},
+		{"connections interval negative", []string{"--dev", "--connections-interval", "-1h"}, nil, []string{"--connections-interval"}},
 		{"smtp bad scheme", []string{"--dev"}, env(EnvSMTPURL, "http://u:secretpw@mail.example.org"), []string{EnvSMTPURL, "smtp://"}},
 		{"smtp no host", []string{"--dev"}, env(EnvSMTPURL, "smtp://u:secretpw@"), []string{EnvSMTPURL}},
 		{"smtp unparsable", []string{"--dev"}, env(EnvSMTPURL, "smtp://u:secretpw@host:port:x%zz"), []string{EnvSMTPURL}},

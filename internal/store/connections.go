@@ -256,3 +256,73 @@ func connectionUpdated(res sql.Result, err error) error {
 	}
 	return oneRow(res, "connection.not_found", "connection")
 }
+
+// ConnectionRef names one connection of one account.
+type ConnectionRef struct{ UserID, ID string }
+
+// DueConnections names the connections, of every account, that a
+// background pull should visit: those holding a grant and not pulled since
+// before (never pulled first, then the longest ago), at most limit. A
+// connection whose grant was dropped (ClearConnectionGrant) is not listed
+// until the recipient authorizes it again. Only names are returned: the
+// caller reads each connection (and opens its secrets) on its own, so that
+// one that cannot be read does not hold up the others.
+func (s *DB) DueConnections(ctx context.Context, before time.Time, limit int) ([]ConnectionRef, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	// "last_pull_at IS NOT NULL" sorts the never-pulled first on both
+	// databases (they disagree on where NULL goes by default).
+	rows, err := s.db.QueryContext(ctx, `SELECT user_id, id FROM connections
+		WHERE (access_token <> '' OR refresh_token <> '') AND (last_pull_at IS NULL OR last_pull_at < $1)
+		ORDER BY last_pull_at IS NOT NULL, last_pull_at, created_at, id LIMIT $2`, storedTime(before), limit)
+	if err != nil {
+		return nil, badge.Internalf(err, "list due connections")
+	}
+	defer rows.Close()
+	var out []ConnectionRef
+	for rows.Next() {
+		var r ConnectionRef
+		if err := rows.Scan(&r.UserID, &r.ID); err != nil {
+			return nil, badge.Internalf(err, "read due connection")
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, badge.Internalf(err, "list due connections")
+	}
+	return out, nil
+}
+
+// ClearConnectionGrant forgets a grant the other host refused (a revoked
+// or expired refresh token): the connection then waits for the recipient
+// to authorize it again, and background pulls pass it by. refreshToken is
+// the refresh token that was refused: should the recipient have
+// authorized the connection again meanwhile, the new grant is kept. It
+// reports whether the grant was cleared.
+func (s *DB) ClearConnectionGrant(ctx context.Context, userID, id, refreshToken string) (bool, error) {
+	var stored string
+	err := s.db.QueryRowContext(ctx, `SELECT refresh_token FROM connections WHERE id = $1 AND user_id = $2`, id, userID).Scan(&stored)
+	if err != nil {
+		return false, notFound(err, "connection.not_found", "connection")
+	}
+	held, err := s.openFor("connection", stored, id, "refresh_token")
+	if err != nil {
+		return false, err
+	}
+	if held != refreshToken {
+		return false, nil
+	}
+	// Compared with the stored (sealed) value: a grant saved between the
+	// read and this update is not cleared.
+	res, err := s.db.ExecContext(ctx, `UPDATE connections SET access_token = '', access_expires_at = NULL, refresh_token = '',
+		scope = '' WHERE id = $1 AND user_id = $2 AND refresh_token = $3`, id, userID, stored)
+	if err != nil {
+		return false, badge.Internalf(err, "clear connection grant")
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, badge.Internalf(err, "clear connection grant")
+	}
+	return n == 1, nil
+}

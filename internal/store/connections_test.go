@@ -91,3 +91,108 @@ func testConnections(t *testing.T, db *DB) {
 		t.Errorf("deleted connection still there: %v", err)
 	}
 }
+
+func TestDueConnections(t *testing.T) { forEachDB(t, testDueConnections) }
+
+func testDueConnections(t *testing.T, db *DB) {
+	ctx := context.Background()
+	now := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	db.SetClock(func() time.Time { return now })
+	marie := pfUser(t, db, "marie", "marie@exemple.ca", true)
+	julie := pfUser(t, db, "julie", "julie@exemple.ca", true)
+	conn := func(u *badge.User, host string, granted bool) *Connection {
+		t.Helper()
+		c := &Connection{UserID: u.ID, BaseURL: "https://" + host, Name: host, AuthorizeURL: "https://" + host + "/oauth/authorize",
+			TokenURL: "https://" + host + "/oauth/token", ClientID: "client", AuthMethod: "client_secret_basic"}
+		if err := db.CreateConnection(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		if granted {
+			if err := db.SetConnectionTokens(ctx, u.ID, c.ID, "at-"+host, nil, "rt-"+host, "s"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		now = now.Add(time.Second)
+		return c
+	}
+	pulledAt := func(c *Connection, at time.Time) {
+		t.Helper()
+		now = at
+		if err := db.RecordConnectionPull(ctx, c.UserID, c.ID, 0, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t0 := now
+	recent := conn(marie, "recent.example", true)
+	old := conn(julie, "old.example", true)
+	never := conn(marie, "never.example", true)
+	older := conn(marie, "older.example", true)
+	conn(julie, "pending.example", false) // no grant: never due
+	pulledAt(older, t0.Add(time.Hour))
+	pulledAt(old, t0.Add(2*time.Hour))
+	pulledAt(recent, t0.Add(10*time.Hour))
+	names := map[string]string{}
+	for _, c := range []*Connection{recent, old, never, older} {
+		names[c.ID] = c.Name
+	}
+	ids := func(list []ConnectionRef) []string {
+		var out []string
+		for _, r := range list {
+			c, err := db.GetConnection(ctx, r.UserID, r.ID)
+			if err != nil {
+				t.Fatalf("due connection %+v: %v", r, err)
+			}
+			out = append(out, names[c.ID])
+		}
+		return out
+	}
+	for _, c := range []struct {
+		name   string
+		before time.Time
+		limit  int
+		want   []string
+	}{
+		{"never pulled first, then oldest pull", t0.Add(5 * time.Hour), 10, []string{"never.example", "older.example", "old.example"}},
+		{"limit", t0.Add(5 * time.Hour), 2, []string{"never.example", "older.example"}},
+		{"everything granted", t0.Add(11 * time.Hour), 10, []string{"never.example", "older.example", "old.example", "recent.example"}},
+		{"zero limit", t0.Add(11 * time.Hour), 0, nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := db.DueConnections(ctx, c.before, c.limit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(c.want, ids(got)); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+
+	t.Run("clear grant", func(t *testing.T) {
+		// A stale refusal (the recipient has authorized again) keeps the
+		// new grant.
+		if cleared, err := db.ClearConnectionGrant(ctx, marie.ID, never.ID, "rt-before"); err != nil || cleared {
+			t.Errorf("stale token cleared the grant: %v %v", cleared, err)
+		}
+		if _, err := db.ClearConnectionGrant(ctx, julie.ID, never.ID, "rt-never.example"); !badge.IsNotFound(err) {
+			t.Errorf("another account clears the grant: %v", err)
+		}
+		if cleared, err := db.ClearConnectionGrant(ctx, marie.ID, never.ID, "rt-never.example"); err != nil || !cleared {
+			t.Fatalf("cleared %v %v", cleared, err)
+		}
+		c, err := db.GetConnection(ctx, marie.ID, never.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Authorized() || c.AccessToken != "" || c.RefreshToken != "" || c.AccessExpiresAt != nil {
+			t.Errorf("grant kept: %+v", c)
+		}
+		got, err := db.DueConnections(ctx, t0.Add(11*time.Hour), 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff([]string{"older.example", "old.example", "recent.example"}, ids(got)); diff != "" {
+			t.Errorf("a connection without grant is due (-want +got):\n%s", diff)
+		}
+	})
+}

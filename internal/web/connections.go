@@ -92,6 +92,7 @@ type pullSummary struct {
 	Imported []string // names
 	Skipped  []skippedView
 	Error    string // the pull stopped: why
+	ErrorKey string // Error's locale key
 }
 
 type skippedView struct{ Name, Reason string }
@@ -111,7 +112,8 @@ func (s *server) connectionsPage(w http.ResponseWriter, r *http.Request, f *form
 		return err
 	}
 	for _, c := range list {
-		cv := connectionView{ID: c.ID, Name: c.Name, BaseURL: c.BaseURL, Count: c.PulledCount, Authorized: c.Authorized(), LastError: c.LastError}
+		cv := connectionView{ID: c.ID, Name: c.Name, BaseURL: c.BaseURL, Count: c.PulledCount, Authorized: c.Authorized(),
+			LastError: lastErrorText(lang, c.LastError)}
 		if c.LastPullAt != nil {
 			cv.LastPull = formatDate(lang, *c.LastPullAt)
 		}
@@ -119,6 +121,18 @@ func (s *server) connectionsPage(w http.ResponseWriter, r *http.Request, f *form
 	}
 	v.Disabled = s.connector() == nil
 	return s.render(w, r, status, "connections", s.newPage(r, f, v))
+}
+
+// lastErrorText is a connection's stored last error in lang: a locale key
+// (what pulls record, in the page's or the background job's turn), or a
+// text recorded before errors were stored as keys.
+func lastErrorText(lang, stored string) string {
+	if strings.HasPrefix(stored, "connections.") {
+		if text, ok := locale.Lookup(lang, stored); ok {
+			return text
+		}
+	}
+	return stored
 }
 
 // connect is POST /portfolio/connections: discover the host, register
@@ -521,9 +535,13 @@ type credentialsPage struct {
 }
 
 // pull reads every credential the host holds for the recipient and
-// imports the new ones. A failure of the host ends the pull: the summary
-// says why, and the connection keeps it as its last error. Only errors of
-// this server are returned.
+// imports the new ones: the "pull now" button and the background job
+// (ConnectionPuller) both come here. A failure of the host ends the pull:
+// the summary says why, and the connection keeps it as its last error (a
+// locale key, shown in the reader's language). A refused grant (revoked or
+// expired refresh token) is dropped: the connection waits for the
+// recipient to authorize it again, and background pulls pass it by. Only
+// errors of this server are returned.
 func (s *server) pull(ctx context.Context, u *badge.User, c *store.Connection, lang string) (*pullSummary, error) {
 	sum := &pullSummary{Host: c.Name}
 	err := s.pullInto(ctx, u, c, lang, sum)
@@ -532,13 +550,22 @@ func (s *server) pull(ctx context.Context, u *badge.User, c *store.Connection, l
 		if badge.ErrorKind(err) == badge.Internal && !isHostError(err) {
 			return nil, err
 		}
-		s.log.Info("connection: pull failed", "host", c.BaseURL, "err", err)
-		key := "connections.pull_failed"
+		// The error names URLs and the host's own words, never a token.
+		s.log.Info("connection: pull failed", "connection", c.ID, "host", c.BaseURL, "err", err)
+		lastError = "connections.pull_failed"
 		if errors.Is(err, errGrant) {
-			key = "connections.reauthorize"
+			lastError = "connections.reauthorize"
+			cleared, cerr := s.db.ClearConnectionGrant(ctx, u.ID, c.ID, c.RefreshToken)
+			if cerr != nil {
+				return nil, cerr
+			}
+			if cleared {
+				s.log.Info("connection: grant refused by the host, waiting for the recipient to authorize again",
+					"connection", c.ID, "host", c.BaseURL)
+				c.AccessToken, c.AccessExpiresAt, c.RefreshToken, c.Scope = "", nil, "", ""
+			}
 		}
-		sum.Error = locale.T(lang, key)
-		lastError = sum.Error
+		sum.ErrorKey, sum.Error = lastError, locale.T(lang, lastError)
 	}
 	if err := s.db.RecordConnectionPull(ctx, u.ID, c.ID, len(sum.Imported), lastError); err != nil {
 		return nil, err
@@ -828,4 +855,184 @@ func (s *server) revokeAt(ctx context.Context, cl connector, c *store.Connection
 		return resp.Status, fmt.Errorf("revoke at %s: HTTP %d", c.TokenURL, resp.Status)
 	}
 	return resp.Status, nil
+}
+
+// ---- background pulls ----
+
+// ConnectionPullJobKind is the job that pulls every connection in the
+// background, so that portfolios follow what their other hosts publish.
+const ConnectionPullJobKind = "connections.pull"
+
+// ConnectionPuller runs the background pull as a durable job that
+// schedules itself, as issuing.Rechecker does: each run first queues the
+// next one, Every later, and job IDs name their time slot, so that several
+// servers starting (each calling Schedule) or a run retried after a crash
+// queue one job per slot; the job queue's claim gives each job to one
+// worker of one server. A run pulls, one after the other, the connections
+// not pulled for half of Every (a recipient's "pull now" counts), never
+// pulled first, then the longest ago; what it leaves waits, first in line,
+// for the next run.
+//
+// Give it to New (Options.Connections): it pulls with the pages' code.
+type ConnectionPuller struct {
+	// Every is the time between two runs (default 24 h).
+	Every time.Duration
+	// Limit is how many connections one run pulls at most (default 100).
+	Limit int
+	// Budget bounds one run (default 3 min, within the job runner's
+	// lease): no pull starts that could end after it.
+	Budget time.Duration
+	// PullTimeout bounds one connection's pull (default 1 min).
+	PullTimeout time.Duration
+
+	s *server // set by New
+}
+
+func (p *ConnectionPuller) every() time.Duration {
+	if p.Every <= 0 {
+		return 24 * time.Hour
+	}
+	return p.Every
+}
+
+func (p *ConnectionPuller) server() (*server, error) {
+	if p.s == nil {
+		return nil, errors.New("connection puller: not given to web.New")
+	}
+	return p.s, nil
+}
+
+// enqueue queues the run of the slot starting at slot; a slot already
+// queued (or run) is not an error.
+func (p *ConnectionPuller) enqueue(ctx context.Context, s *server, slot time.Time) error {
+	j := &store.Job{ID: "connections-pull-" + slot.UTC().Format("20060102T150405Z"), Kind: ConnectionPullJobKind, RunAt: slot, MaxAttempts: 3}
+	err := s.db.EnqueueJob(ctx, j)
+	if badge.ErrorKind(err) == badge.Conflict {
+		return nil
+	}
+	return err
+}
+
+// Schedule queues the run of the current slot, at start-up.
+func (p *ConnectionPuller) Schedule(ctx context.Context) error {
+	s, err := p.server()
+	if err != nil {
+		return err
+	}
+	return p.enqueue(ctx, s, s.now().Truncate(p.every()))
+}
+
+// RunJob is the job's handler: it queues the next slot, then pulls.
+func (p *ConnectionPuller) RunJob(ctx context.Context, _ []byte) error {
+	s, err := p.server()
+	if err != nil {
+		return err
+	}
+	if err := p.enqueue(ctx, s, s.now().Truncate(p.every()).Add(p.every())); err != nil {
+		return err
+	}
+	_, err = p.PullDue(ctx)
+	return err
+}
+
+// PullRun counts what one run did.
+type PullRun struct {
+	Due, Pulled, Failed, Reauthorize, Imported int
+}
+
+// PullDue pulls the due connections within the run's bounds. One
+// connection's failure, of its host or of this server, is logged and
+// recorded on it, and the run goes on with the others; only a failure to
+// list the due connections is returned.
+func (p *ConnectionPuller) PullDue(ctx context.Context) (PullRun, error) {
+	var run PullRun
+	s, err := p.server()
+	if err != nil {
+		return run, err
+	}
+	log := s.log.With("job", ConnectionPullJobKind)
+	if s.connector() == nil {
+		log.Info("connections not pulled: this server reaches no other site")
+		return run, nil
+	}
+	limit, budget, timeout := p.Limit, p.Budget, p.PullTimeout
+	if limit <= 0 {
+		limit = 100
+	}
+	if budget <= 0 {
+		budget = 3 * time.Minute
+	}
+	if timeout <= 0 {
+		timeout = time.Minute
+	}
+	// Real time, not the server's clock: the bounds are contexts'.
+	start := time.Now()
+	deadline := start.Add(budget)
+	due, err := s.db.DueConnections(ctx, s.now().Add(-p.every()/2), limit)
+	if err != nil {
+		return run, fmt.Errorf("connections pull: %w", err)
+	}
+	run.Due = len(due)
+	for i, ref := range due {
+		if ctx.Err() != nil || time.Until(deadline) < timeout {
+			log.Info("connections pull: run budget spent, the rest waits for the next run", "left", len(due)-i)
+			break
+		}
+		pctx, cancel := context.WithTimeout(ctx, timeout)
+		sum, err := p.pullOne(pctx, s, ref)
+		cancel()
+		clog := log.With("connection", ref.ID, "user", ref.UserID)
+		switch {
+		case err != nil:
+			run.Failed++
+			clog.Error("connections pull: connection not pulled", "err", err)
+			// Recorded, so that it goes to the back of the line rather
+			// than first again at every run.
+			if rerr := s.db.RecordConnectionPull(ctx, ref.UserID, ref.ID, 0, "connections.pull_failed"); rerr != nil && !badge.IsNotFound(rerr) {
+				clog.Error("connections pull: record failure", "err", rerr)
+			}
+		case sum == nil: // removed or no longer authorized meanwhile
+		case sum.ErrorKey != "":
+			run.Failed++
+			if sum.ErrorKey == "connections.reauthorize" {
+				run.Reauthorize++
+			}
+			clog.Info("connections pull: host failed", "host", sum.Host, "outcome", sum.ErrorKey, "imported", len(sum.Imported))
+		default:
+			run.Pulled++
+			run.Imported += len(sum.Imported)
+			clog.Info("connections pull: pulled", "host", sum.Host, "imported", len(sum.Imported), "skipped", len(sum.Skipped))
+		}
+	}
+	log.Info("connections pull: run done", "due", run.Due, "pulled", run.Pulled, "failed", run.Failed,
+		"reauthorize", run.Reauthorize, "imported", run.Imported, "duration", time.Since(start))
+	return run, nil
+}
+
+// pullOne pulls one connection as its owner's "pull now" would, in the
+// owner's language (names of multilingual badges). It returns a nil
+// summary when the connection went or lost its grant since it was listed.
+func (p *ConnectionPuller) pullOne(ctx context.Context, s *server, ref store.ConnectionRef) (*pullSummary, error) {
+	u, err := s.db.GetUser(ctx, ref.UserID)
+	if badge.IsNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	c, err := s.db.GetConnection(ctx, ref.UserID, ref.ID)
+	if badge.IsNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !c.Authorized() {
+		return nil, nil
+	}
+	lang := u.Language
+	if !locale.Supported(lang) {
+		lang = locale.Default
+	}
+	return s.pull(ctx, u, c, lang)
 }

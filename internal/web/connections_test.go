@@ -15,8 +15,10 @@ import (
 	"net/netip"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -27,6 +29,7 @@ import (
 	"github.com/sceau/sceau/internal/blob"
 	"github.com/sceau/sceau/internal/fetch"
 	"github.com/sceau/sceau/internal/issuing"
+	"github.com/sceau/sceau/internal/jobs"
 	"github.com/sceau/sceau/internal/keys"
 	"github.com/sceau/sceau/internal/locale"
 	"github.com/sceau/sceau/internal/store"
@@ -57,12 +60,14 @@ type cnNode struct {
 	srv   *httptest.Server
 	base  string
 	badge *badge.Badge
+	// puller pulls the node's connections in the background.
+	puller *ConnectionPuller
 }
 
 func newCNNode(t *testing.T, db *store.DB, host string, clock *cnClock, fetcher did.Fetcher) *cnNode {
 	t.Helper()
 	ctx := context.Background()
-	n := &cnNode{db: db, mail: &mailbox{}, srv: httptest.NewUnstartedServer(nil)}
+	n := &cnNode{db: db, mail: &mailbox{}, srv: httptest.NewUnstartedServer(nil), puller: &ConnectionPuller{}}
 	_, port, _ := net.SplitHostPort(n.srv.Listener.Addr().String())
 	n.base = "https://" + host + ":" + port
 	db.SetClock(clock.Now)
@@ -85,7 +90,8 @@ func newCNNode(t *testing.T, db *store.DB, host string, clock *cnClock, fetcher 
 		t.Fatal(err)
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	pages, err := New(Options{Service: n.svc, Accounts: acc, Store: db, Blobs: blobs, BaseURL: n.base, Now: clock.Now, Logger: quiet, Fetcher: fetcher})
+	pages, err := New(Options{Service: n.svc, Accounts: acc, Store: db, Blobs: blobs, BaseURL: n.base, Now: clock.Now, Logger: quiet, Fetcher: fetcher,
+		Connections: n.puller})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -238,15 +244,18 @@ func (b *cnBrowser) connect(t *testing.T, on *cnNode, host, decision string) (*h
 
 func TestConnections(t *testing.T) { storetest.ForEach(t, testConnections) }
 
-func testConnections(t *testing.T, dbA *store.DB) {
-	ctx := context.Background()
+// newCNPair starts A (the other host, on dbA) and B (the portfolio that
+// connects to A, on a store of the same kind), sharing one clock; roots
+// trusts A's certificate.
+func newCNPair(t *testing.T, dbA *store.DB) (a, b *cnNode, clock *cnClock, roots *x509.CertPool) {
+	t.Helper()
 	dbB := storetest.SQLite(t)
 	if strings.HasSuffix(t.Name(), "postgres") {
 		dbB = storetest.Postgres(t)
 	}
-	clock := &cnClock{now: time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)}
-	a := newCNNode(t, dbA, "example.com", clock, nil)
-	roots := x509.NewCertPool()
+	clock = &cnClock{now: time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)}
+	a = newCNNode(t, dbA, "example.com", clock, nil)
+	roots = x509.NewCertPool()
 	roots.AddCert(a.srv.Certificate())
 	allow, err := fetch.ParseAllowList("127.0.0.1")
 	if err != nil {
@@ -260,7 +269,14 @@ func testConnections(t *testing.T, dbA *store.DB) {
 			return nil, &net.DNSError{Err: "no such host (test)", Name: host, IsNotFound: true}
 		}})
 	t.Cleanup(fetcher.CloseIdleConnections)
-	b := newCNNode(t, dbB, "127.0.0.1", clock, fetcher)
+	b = newCNNode(t, dbB, "127.0.0.1", clock, fetcher)
+	return a, b, clock, roots
+}
+
+func testConnections(t *testing.T, dbA *store.DB) {
+	ctx := context.Background()
+	a, b, clock, roots := newCNPair(t, dbA)
+	dbB := b.db
 
 	const email = "marie.tremblay@exemple.ca"
 	first := a.award(t, email, "Marie T.")
@@ -571,4 +587,211 @@ func TestParseDiscovery(t *testing.T) {
 			t.Errorf("%s: accepted", name)
 		}
 	}
+}
+
+// The background pull (ConnectionPuller, issue 6): run as its job would
+// be, it brings what A published since the last pull, goes past a host
+// that is down, and drops a grant A no longer honours.
+func TestConnectionPullJob(t *testing.T) { storetest.ForEach(t, testConnectionPullJob) }
+
+func testConnectionPullJob(t *testing.T, dbA *store.DB) {
+	ctx := context.Background()
+	a, b, clock, roots := newCNPair(t, dbA)
+	const email = "marie.tremblay@exemple.ca"
+	first := a.award(t, email, "Marie T.")
+	br := newCNBrowser(t, roots, "fr")
+	br.signUp(a, "Marie Tremblay", email)
+	resp, body := br.post(a.base + "/portfolio/awards/" + first.ID + "/accept")
+	wantRedirect(t, resp, body, "/portfolio")
+	br.signUp(b, "Marie Tremblay", email)
+	if resp, page := br.connect(t, b, a.base, "approve"); resp.StatusCode != 200 || !strings.Contains(page, `id="pull-imported" data-count="1"`) {
+		t.Fatalf("connect: %s %.800s", resp.Status, page)
+	}
+	userB, err := b.db.GetUserByEmail(ctx, email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	toA, err := b.db.GetConnectionByURL(ctx, userB.ID, a.base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	items := func() int {
+		t.Helper()
+		entries, err := b.db.ListPortfolio(ctx, userB.ID, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(entries)
+	}
+	get := func(id string) *store.Connection {
+		t.Helper()
+		c, err := b.db.GetConnection(ctx, userB.ID, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	// A host that is down: a connection with a grant, to a port nobody
+	// listens on any more. Never pulled, it comes first in the run.
+	gone := httptest.NewTLSServer(http.NotFoundHandler())
+	gone.Close()
+	down := &store.Connection{UserID: userB.ID, BaseURL: gone.URL, Name: "down.example", AuthorizeURL: gone.URL + "/oauth/authorize",
+		TokenURL: gone.URL + "/oauth/token", ClientID: "client", ClientSecret: "secret", AuthMethod: "client_secret_basic"}
+	if err := b.db.CreateConnection(ctx, down); err != nil {
+		t.Fatal(err)
+	}
+	exp := clock.Now().Add(100 * time.Hour)
+	if err := b.db.SetConnectionTokens(ctx, userB.ID, down.ID, "at-down", &exp, "rt-down", "s"); err != nil {
+		t.Fatal(err)
+	}
+
+	t.Run("not due yet", func(t *testing.T) {
+		// A was pulled at the connection, down never: only down is due.
+		run, err := b.puller.PullDue(ctx)
+		if err != nil || run.Due != 1 || run.Failed != 1 || run.Pulled != 0 {
+			t.Errorf("run %+v %v", run, err)
+		}
+	})
+
+	t.Run("a new badge on A, a host down", func(t *testing.T) {
+		second := a.award(t, email, "Marie T.")
+		resp, body := br.post(a.base + "/portfolio/awards/" + second.ID + "/accept")
+		wantRedirect(t, resp, body, "/portfolio")
+		clock.add(13 * time.Hour) // half a day since the last pulls: due again
+		if err := b.puller.RunJob(ctx, nil); err != nil {
+			t.Fatal(err)
+		}
+		if n := items(); n != 2 {
+			t.Errorf("%d items in B's portfolio, want 2", n)
+		}
+		c := get(toA.ID)
+		if c.PulledCount != 2 || c.LastError != "" || !c.LastPullAt.Equal(clock.Now()) || !c.Authorized() {
+			t.Errorf("connection to A: %+v", c)
+		}
+		d := get(down.ID)
+		if d.LastError != "connections.pull_failed" || d.LastPullAt == nil || !d.LastPullAt.Equal(clock.Now()) || !d.Authorized() {
+			t.Errorf("connection to the host down: %+v", d)
+		}
+		// The next slot is queued: the job keeps itself going.
+		next := clock.Now().Truncate(24 * time.Hour).Add(24 * time.Hour)
+		j, err := b.db.GetJob(ctx, "connections-pull-"+next.Format("20060102T150405Z"))
+		if err != nil || j.Kind != ConnectionPullJobKind || j.State != store.JobQueued || !j.RunAt.Equal(next) {
+			t.Errorf("next run: %+v %v", j, err)
+		}
+		for _, lang := range []string{"fr", "en"} {
+			_, page := br.get(b.base + "/portfolio/connections?lang=" + lang)
+			if got := byID(page, "connection-error-"+down.ID); got != htmlEscape(locale.T(lang, "connections.pull_failed")) ||
+				byID(page, "pull-"+down.ID) != locale.T(lang, "connections.pull") {
+				t.Errorf("%s: the host down's error %q", lang, got)
+			}
+		}
+	})
+
+	t.Run("a grant revoked on A", func(t *testing.T) {
+		c := get(toA.ID)
+		// As B's disconnection would: RFC 7009 at A with B's client.
+		rc := *c
+		rc.TokenURL = c.RevokeURL
+		if _, err := b.puller.s.revokeAt(ctx, b.puller.s.connector(), &rc, c.RefreshToken, "refresh_token"); err != nil {
+			t.Fatal(err)
+		}
+		clock.add(13 * time.Hour)
+		run, err := b.puller.PullDue(ctx)
+		if err != nil || run.Due != 2 || run.Reauthorize != 1 || run.Failed != 2 {
+			t.Errorf("run %+v %v", run, err)
+		}
+		c = get(toA.ID)
+		if c.Authorized() || c.AccessToken != "" || c.RefreshToken != "" || c.LastError != "connections.reauthorize" || c.PulledCount != 2 {
+			t.Errorf("connection to A after the refusal: %+v", c)
+		}
+		for _, lang := range []string{"fr", "en"} {
+			_, page := br.get(b.base + "/portfolio/connections?lang=" + lang)
+			if got := byID(page, "connection-error-"+toA.ID); got != htmlEscape(locale.T(lang, "connections.reauthorize")) ||
+				byID(page, "reconnect-"+toA.ID) != locale.T(lang, "connections.reconnect") || byID(page, "pull-"+toA.ID) != "" {
+				t.Errorf("%s: A's error %q", lang, got)
+			}
+		}
+		// Not tried again at the next runs: it waits for the recipient.
+		pulled := *c.LastPullAt
+		clock.add(13 * time.Hour)
+		run, err = b.puller.PullDue(ctx)
+		if err != nil || run.Due != 1 || run.Reauthorize != 0 {
+			t.Errorf("next run %+v %v", run, err)
+		}
+		if c := get(toA.ID); !c.LastPullAt.Equal(pulled) {
+			t.Errorf("the connection was pulled again at %v", c.LastPullAt)
+		}
+	})
+
+	t.Run("authorized again, pulled again", func(t *testing.T) {
+		third := a.award(t, email, "Marie T.")
+		resp, body := br.post(a.base + "/portfolio/awards/" + third.ID + "/accept")
+		wantRedirect(t, resp, body, "/portfolio")
+		if resp, page := br.connect(t, b, a.base, "approve"); resp.StatusCode != 200 || !strings.Contains(page, `id="pull-imported" data-count="1"`) {
+			t.Fatalf("reconnect: %s %.800s", resp.Status, page)
+		}
+		if c := get(toA.ID); !c.Authorized() || c.LastError != "" || c.PulledCount != 3 {
+			t.Errorf("connection to A after reconnecting: %+v", c)
+		}
+		if n := items(); n != 3 {
+			t.Errorf("%d items, want 3", n)
+		}
+	})
+}
+
+// Several servers run the job: each schedules the current slot at
+// start-up and runs a job runner on the same database, yet each slot's
+// pull runs once, and exactly one next slot is queued.
+func TestConnectionPullJobOncePerSlot(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		clock := &cnClock{now: time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)}
+		n := newCNNode(t, db, "127.0.0.1", clock, nil)
+		var runs atomic.Int32
+		handler := func(ctx context.Context, payload []byte) error {
+			runs.Add(1)
+			return n.puller.RunJob(ctx, payload)
+		}
+		quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+		runCtx, stop := context.WithCancel(ctx)
+		var wg sync.WaitGroup
+		for range 2 {
+			r := jobs.New(db, jobs.Options{PollInterval: 5 * time.Millisecond, Logger: quiet})
+			r.Handle(ConnectionPullJobKind, handler)
+			if err := n.puller.Schedule(ctx); err != nil {
+				t.Fatal(err)
+			}
+			wg.Go(func() { r.Run(runCtx) })
+		}
+		slot := "connections-pull-20260301T000000Z"
+		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+			j, err := db.GetJob(ctx, slot)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if j.State == store.JobDone {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("slot job still %s: %s", j.State, j.LastError)
+			}
+		}
+		stop()
+		wg.Wait()
+		if got := runs.Load(); got != 1 {
+			t.Errorf("the slot ran %d times", got)
+		}
+		list, err := db.ListJobs(ctx, store.JobFilter{Kind: ConnectionPullJobKind})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, j := range list {
+			ids = append(ids, j.ID+" "+string(j.State))
+		}
+		slices.Sort(ids)
+		if want := []string{slot + " done", "connections-pull-20260302T000000Z queued"}; !slices.Equal(ids, want) {
+			t.Errorf("jobs %v, want %v", ids, want)
+		}
+	})
 }

@@ -44,6 +44,9 @@ type Options struct {
 	Notify func()
 	// Now is the clock of verifications; nil means time.Now.
 	Now func() time.Time
+	// Connections, when set, is bound to the server: its job pulls
+	// connections with the pages' code (connections.go).
+	Connections *ConnectionPuller
 }
 
 //go:embed templates/*.html templates/app/*.html
@@ -92,6 +95,9 @@ func New(opts Options) (http.Handler, error) {
 		notify: opts.Notify, attestations: opts.Attestations}
 	s.sessions = newSessions(opts.Store.Sessions(), s.baseURL)
 	s.publicPages = &ttlCache[[]byte]{now: s.now}
+	if opts.Connections != nil {
+		opts.Connections.s = s
+	}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
