@@ -7,6 +7,7 @@ import (
 
 	"github.com/sceau/sceau/did"
 	"github.com/sceau/sceau/internal/badge"
+	"github.com/sceau/sceau/internal/jobs"
 	"github.com/sceau/sceau/internal/store"
 	"github.com/sceau/sceau/verify"
 )
@@ -114,11 +115,8 @@ func RecheckImports(ctx context.Context, db *store.DB, opts RecheckOptions) (int
 	return n, nil
 }
 
-// Rechecker runs RecheckImports as a durable job that schedules itself:
-// the job runner has no clock of its own, so each run first queues the
-// next one, Every later. Job IDs name their time slot, so that several
-// servers starting (each calling Schedule) or a run retried after a crash
-// queue one job per slot, never a growing number of chains.
+// Rechecker runs RecheckImports as a durable job that comes back every
+// Every (jobs.Periodic: one job per time slot).
 type Rechecker struct {
 	Store   *store.DB
 	Options RecheckOptions
@@ -143,27 +141,21 @@ func (rc *Rechecker) now() time.Time {
 	return time.Now()
 }
 
-// enqueue queues the run of the slot starting at slot; a slot already
-// queued (or run) is not an error.
-func (rc *Rechecker) enqueue(ctx context.Context, slot time.Time) error {
-	j := &store.Job{ID: "portfolio-recheck-" + slot.UTC().Format("20060102T150405Z"), Kind: RecheckJobKind, RunAt: slot, MaxAttempts: 3}
-	err := rc.Store.EnqueueJob(ctx, j)
-	if badge.ErrorKind(err) == badge.Conflict {
-		return nil
-	}
-	return err
+// periodic is the run's schedule: one job per slot of Every.
+func (rc *Rechecker) periodic() jobs.Periodic {
+	return jobs.Periodic{Kind: RecheckJobKind, IDPrefix: "portfolio-recheck-", Every: rc.every()}
 }
 
 // Schedule queues the run of the current slot, at start-up.
 func (rc *Rechecker) Schedule(ctx context.Context) error {
-	return rc.enqueue(ctx, rc.now().Truncate(rc.every()))
+	return rc.periodic().Schedule(ctx, rc.Store, rc.now())
 }
 
 // RunJob is the job's handler: it queues the next slot, then re-checks
 // batches until none is due or its budget is spent (what remains waits
 // for the next run).
 func (rc *Rechecker) RunJob(ctx context.Context, _ []byte) error {
-	if err := rc.enqueue(ctx, rc.now().Truncate(rc.every()).Add(rc.every())); err != nil {
+	if err := rc.periodic().Next(ctx, rc.Store, rc.now()); err != nil {
 		return err
 	}
 	budget := rc.Budget

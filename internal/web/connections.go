@@ -19,6 +19,7 @@ import (
 	"github.com/sceau/sceau/internal/badge"
 	"github.com/sceau/sceau/internal/fetch"
 	"github.com/sceau/sceau/internal/issuing"
+	"github.com/sceau/sceau/internal/jobs"
 	"github.com/sceau/sceau/internal/locale"
 	"github.com/sceau/sceau/internal/oauth"
 	"github.com/sceau/sceau/internal/store"
@@ -863,12 +864,9 @@ func (s *server) revokeAt(ctx context.Context, cl connector, c *store.Connection
 // background, so that portfolios follow what their other hosts publish.
 const ConnectionPullJobKind = "connections.pull"
 
-// ConnectionPuller runs the background pull as a durable job that
-// schedules itself, as issuing.Rechecker does: each run first queues the
-// next one, Every later, and job IDs name their time slot, so that several
-// servers starting (each calling Schedule) or a run retried after a crash
-// queue one job per slot; the job queue's claim gives each job to one
-// worker of one server. A run pulls, one after the other, the connections
+// ConnectionPuller runs the background pull as a durable job that comes
+// back every Every (jobs.Periodic: one job per time slot, run by one
+// worker of one server). A run pulls, one after the other, the connections
 // not pulled for half of Every (a recipient's "pull now" counts), never
 // pulled first, then the longest ago; what it leaves waits, first in line,
 // for the next run.
@@ -902,15 +900,9 @@ func (p *ConnectionPuller) server() (*server, error) {
 	return p.s, nil
 }
 
-// enqueue queues the run of the slot starting at slot; a slot already
-// queued (or run) is not an error.
-func (p *ConnectionPuller) enqueue(ctx context.Context, s *server, slot time.Time) error {
-	j := &store.Job{ID: "connections-pull-" + slot.UTC().Format("20060102T150405Z"), Kind: ConnectionPullJobKind, RunAt: slot, MaxAttempts: 3}
-	err := s.db.EnqueueJob(ctx, j)
-	if badge.ErrorKind(err) == badge.Conflict {
-		return nil
-	}
-	return err
+// periodic is the run's schedule: one job per slot of Every.
+func (p *ConnectionPuller) periodic() jobs.Periodic {
+	return jobs.Periodic{Kind: ConnectionPullJobKind, IDPrefix: "connections-pull-", Every: p.every()}
 }
 
 // Schedule queues the run of the current slot, at start-up.
@@ -919,7 +911,7 @@ func (p *ConnectionPuller) Schedule(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return p.enqueue(ctx, s, s.now().Truncate(p.every()))
+	return p.periodic().Schedule(ctx, s.db, s.now())
 }
 
 // RunJob is the job's handler: it queues the next slot, then pulls.
@@ -928,7 +920,7 @@ func (p *ConnectionPuller) RunJob(ctx context.Context, _ []byte) error {
 	if err != nil {
 		return err
 	}
-	if err := p.enqueue(ctx, s, s.now().Truncate(p.every()).Add(p.every())); err != nil {
+	if err := p.periodic().Next(ctx, s.db, s.now()); err != nil {
 		return err
 	}
 	_, err = p.PullDue(ctx)
