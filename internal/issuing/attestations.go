@@ -111,6 +111,11 @@ func (s *Service) ConfirmAttestation(ctx context.Context, secret, issuerSlug str
 // signAttestation builds and signs the attestation credential.
 func (s *Service) signAttestation(ctx context.Context, a *store.Attestation, act *store.Activity, issuerSlug string) ([]byte, *ob3.Credential, error) {
 	signer, err := s.VCSigner(ctx, issuerSlug, VCDIDKey, "")
+	if badge.IsNotFound(err) {
+		// The server's setting names no organisation: not the link's fault,
+		// which must not read as used or unknown.
+		return nil, nil, badge.Conflictf("", "attestation.unavailable", "attestations are not enabled on this server: no issuer %q", issuerSlug)
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("attestation signer: %w", err)
 	}

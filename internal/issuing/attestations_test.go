@@ -54,6 +54,10 @@ func TestAttestations(t *testing.T) {
 		if _, err := f.svc.ConfirmAttestation(ctx, secret, ""); badge.ErrorKind(err) != badge.Conflict {
 			t.Errorf("no attestation issuer: %v", err)
 		}
+		// A setting naming no organisation is the server's fault, not a used link.
+		if _, err := f.svc.ConfirmAttestation(ctx, secret, "nobody"); badge.ErrorKind(err) != badge.Conflict {
+			t.Errorf("unknown attestation issuer: %v", err)
+		}
 		it, err := f.svc.ConfirmAttestation(ctx, secret, "cssdm")
 		if err != nil {
 			t.Fatal(err)

@@ -36,6 +36,24 @@ type AttestationOptions struct {
 
 func (s *server) attestationConfig() AttestationOptions { return s.attestations }
 
+// attestationsOn says whether attestations can be asked for and signed:
+// configured, and the signing issuer exists. The slug defaults to the demo
+// issuer, which a server without demo data lacks; without this check the
+// teacher could send requests that no confirmation can sign, and the
+// attester would be told the link had been used.
+func (s *server) attestationsOn(ctx context.Context) (bool, error) {
+	cfg := s.attestationConfig()
+	if cfg.IssuerSlug == "" || cfg.Notifier == nil {
+		return false, nil
+	}
+	_, err := s.db.GetIssuerBySlug(ctx, cfg.IssuerSlug)
+	if badge.IsNotFound(err) {
+		s.log.Warn("attestations are off: the signing issuer does not exist (set --vc-issuer)", "issuer", cfg.IssuerSlug)
+		return false, nil
+	}
+	return err == nil, err
+}
+
 // maxActivityUpload bounds an activity form with its files.
 const maxActivityUpload = store.MaxActivityFiles*issuing.MaxEvidenceSize + 256<<10
 
@@ -222,9 +240,11 @@ func (s *server) activityPage(w http.ResponseWriter, r *http.Request, a *store.A
 	if err != nil {
 		return err
 	}
-	cfg := s.attestationConfig()
-	v := activityView{Row: s.activityRow(locale.Negotiate(r), a), Kinds: store.ActivityKinds, Attestations: reqs,
-		CanAttest: cfg.IssuerSlug != "" && cfg.Notifier != nil}
+	on, err := s.attestationsOn(r.Context())
+	if err != nil {
+		return err
+	}
+	v := activityView{Row: s.activityRow(locale.Negotiate(r), a), Kinds: store.ActivityKinds, Attestations: reqs, CanAttest: on}
 	if f == nil {
 		f = newForm(nil)
 		f.Values.Set("kind", a.Kind)
@@ -308,7 +328,9 @@ func (s *server) requestAttestation(w http.ResponseWriter, r *http.Request) erro
 	lang := locale.Negotiate(r)
 	f := newForm(r.PostForm)
 	cfg := s.attestationConfig()
-	if cfg.IssuerSlug == "" || cfg.Notifier == nil {
+	if on, err := s.attestationsOn(r.Context()); err != nil {
+		return err
+	} else if !on {
 		f.Error = locale.T(lang, "error.attestation.unavailable")
 		return s.activityPage(w, r, a, f)
 	}
@@ -390,6 +412,13 @@ func (s *server) confirmAttestation(w http.ResponseWriter, r *http.Request) erro
 			return err
 		}
 		return s.attestPage(w, r, v)
+	}
+	// Checked first: the signer's "not found" would read as a used link
+	// below, and the request would stay open with nothing to tell why.
+	if on, err := s.attestationsOn(r.Context()); err != nil {
+		return err
+	} else if !on {
+		return badge.Conflictf("", "attestation.unavailable", "attestations are not enabled on this server")
 	}
 	it, err := s.svc.ConfirmAttestation(r.Context(), v.Secret, s.attestations.IssuerSlug)
 	if badge.IsNotFound(err) {

@@ -220,8 +220,9 @@ func (b *syncBuffer) String() string {
 
 // startServer starts the binary on a free loopback port with e-mail going
 // to a new SMTP peer; it stops when the test ends, and its log is printed
-// if the test failed.
-func startServer(t *testing.T, db dbKind) *server {
+// if the test failed. flags are added to `sceau serve`'s (an operator's
+// setting a flow needs, such as --vc-issuer).
+func startServer(t *testing.T, db dbKind, flags ...string) *server {
 	t.Helper()
 	bin := sceauBinary(t)
 	peer := smtptest.Start(t)
@@ -233,7 +234,7 @@ func startServer(t *testing.T, db dbKind) *server {
 	// process may take it before the server does: try again then.
 	var lastErr error
 	for range 3 {
-		s, err := launch(t, bin, peer, database)
+		s, err := launch(t, bin, peer, database, flags)
 		if err == nil {
 			return s
 		}
@@ -243,7 +244,7 @@ func startServer(t *testing.T, db dbKind) *server {
 	return nil
 }
 
-func launch(t *testing.T, bin string, peer *smtptest.Server, database string) (*server, error) {
+func launch(t *testing.T, bin string, peer *smtptest.Server, database string, flags []string) (*server, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
@@ -254,6 +255,7 @@ func launch(t *testing.T, bin string, peer *smtptest.Server, database string) (*
 	if database != "" {
 		args = append(args, "--database", database)
 	}
+	args = append(args, flags...)
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append(cleanEnv(), "SCEAU_SMTP_URL="+peer.URL())
 	s := &server{URL: base, SMTP: peer, log: &syncBuffer{}, cmd: cmd, done: make(chan struct{})}
