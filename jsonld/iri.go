@@ -119,12 +119,12 @@ func wellFormedLang(s string) bool {
 // basic algorithm only, no normalization). An empty base returns ref.
 func resolveIRI(base, ref string) string {
 	if base == "" || schemeLen(ref) > 0 {
-		if schemeLen(ref) > 0 {
-			// An absolute reference still has its dot segments removed.
+		// An absolute reference still has its dot segments removed; one
+		// without any (nearly all: every @id and context URL of a
+		// credential) is returned as is, without splitting it.
+		if schemeLen(ref) > 0 && hasDotSegment(iriPath(ref)) {
 			s, a, p, q, f := splitIRI(ref)
-			if strings.Contains(p, ".") {
-				return joinIRI(s, a, removeDots(p), q, f)
-			}
+			return joinIRI(s, a, removeDots(p), q, f)
 		}
 		return ref
 	}
@@ -181,6 +181,44 @@ func valueOr(p *string) string {
 
 // splitIRI splits s into scheme, authority, path, query and fragment;
 // absent components are nil (the scheme is "" when absent).
+// iriPath is the path splitIRI returns, without its allocations.
+func iriPath(s string) string {
+	if n := schemeLen(s); n > 0 {
+		s = s[n+1:]
+	}
+	if i := strings.IndexByte(s, '#'); i >= 0 {
+		s = s[:i]
+	}
+	if i := strings.IndexByte(s, '?'); i >= 0 {
+		s = s[:i]
+	}
+	if strings.HasPrefix(s, "//") {
+		i := strings.IndexByte(s[2:], '/')
+		if i < 0 {
+			return ""
+		}
+		s = s[2+i:]
+	}
+	return s
+}
+
+// hasDotSegment reports whether path has a "." or ".." segment, the only
+// thing removeDots changes.
+func hasDotSegment(path string) bool {
+	for path != "" {
+		seg := path
+		if i := strings.IndexByte(path, '/'); i >= 0 {
+			seg, path = path[:i], path[i+1:]
+		} else {
+			path = ""
+		}
+		if seg == "." || seg == ".." {
+			return true
+		}
+	}
+	return false
+}
+
 func splitIRI(s string) (scheme string, auth *string, path string, query, frag *string) {
 	if n := schemeLen(s); n > 0 {
 		scheme, s = s[:n], s[n+1:]

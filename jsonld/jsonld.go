@@ -44,6 +44,11 @@ type Options struct {
 	// RDFDirection says how @direction is represented in RDF: "" drops it,
 	// "i18n-datatype" or "compound-literal" as in the JSON-LD 1.1 API.
 	RDFDirection string
+	// KeepDuplicates makes ToRDF and AppendRDF leave repeated quads in
+	// their output instead of removing them, for a caller that reads the
+	// quads as a set anyway, as rdfc.Canonicalize and AppendCanonical do:
+	// finding the repetitions is then wasted work.
+	KeepDuplicates bool
 }
 
 // Error is a JSON-LD processing error. Code is one of the error codes of the

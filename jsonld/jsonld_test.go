@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"github.com/sceau/sceau/internal/benchcpu"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -293,6 +295,87 @@ func TestResolveIRI(t *testing.T) {
 	}
 }
 
+// TestKeepDuplicates: with KeepDuplicates, repeated quads stay in the
+// output, and the canonical form (which reads the quads as a set) is the
+// same as without, on every toRdf test input and on the badge.
+func TestKeepDuplicates(t *testing.T) {
+	repeated := decode(t, []byte(`{"@context":{"@vocab":"http://ex.org/"},"@id":"http://a","p":["x","x"],"q":{"@id":"http://a","p":"x"}}`), true)
+	dup, err := ToRDF(repeated, &Options{Safe: true, KeepDuplicates: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := ToRDF(repeated, &Options{Safe: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(dup) != 4 || len(set) != 2 {
+		t.Errorf("%d quads kept, %d without repetitions; want 4 and 2", len(dup), len(set))
+	}
+	inputs, err := filepath.Glob("testdata/json-ld-api/toRdf/*-in.jsonld")
+	if err != nil || len(inputs) == 0 {
+		t.Fatal("no toRdf inputs", err)
+	}
+	inputs = append(inputs, "testdata/badge.json")
+	compared := 0
+	for _, name := range inputs {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc any
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.UseNumber()
+		if dec.Decode(&doc) != nil {
+			continue
+		}
+		base := "https://w3c.github.io/json-ld-api/tests/toRdf/" + filepath.Base(name)
+		canon := func(keep bool) (string, error) {
+			qs, err := ToRDF(doc, &Options{Base: base, KeepDuplicates: keep})
+			if err != nil {
+				return "", err
+			}
+			r, err := rdfc.Canonicalize(qs, nil)
+			if err != nil {
+				return "", err
+			}
+			return string(r.NQuads), nil
+		}
+		a, aerr := canon(false)
+		b, berr := canon(true)
+		if (aerr == nil) != (berr == nil) || a != b {
+			t.Errorf("%s: without repetitions %v, kept %v:\n%s\n%s", name, aerr, berr, a, b)
+		}
+		if aerr == nil {
+			compared++
+		}
+	}
+	t.Logf("%d inputs compared", compared)
+}
+
+// TestResolveAbsoluteIRI: an absolute reference comes back unchanged
+// (without being split) exactly when removing its dot segments would not
+// change it.
+func TestResolveAbsoluteIRI(t *testing.T) {
+	for _, ref := range []string{
+		"https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json", "urn:uuid:0b6d9a52", "did:web:a.b:c",
+		"mailto:x@y.fr", "https://a/b/./c", "https://a/b/../c", "https://a/.", "https://a/..", "https://a/b/.c/..d",
+		"http://a", "http://a?x/./y", "http://a#/../", "http://a/.?q", "tag:a/./b", "tag:./b", "tag:..",
+		"http:///./", "x:/a/b/c/./../../g", "https://a/b/%2E/c", "https://a/b/c/.?q#f",
+	} {
+		s, a, p, q, f := splitIRI(ref)
+		want := joinIRI(s, a, removeDots(p), q, f)
+		if got := resolveIRI("", ref); got != want {
+			t.Errorf("resolveIRI(%q) = %q, want %q", ref, got, want)
+		}
+		if got := resolveIRI("http://base/x", ref); got != want {
+			t.Errorf("resolveIRI(base, %q) = %q, want %q", ref, got, want)
+		}
+		if hasDotSegment(iriPath(ref)) != (want != ref) {
+			t.Errorf("%q: dot segments %v, but removing them gives %q", ref, hasDotSegment(iriPath(ref)), want)
+		}
+	}
+}
+
 // The context cache is shared: concurrent use must be race-free (run with
 // -race) and give the same dataset.
 func TestConcurrentToRDF(t *testing.T) {
@@ -355,8 +438,7 @@ func BenchmarkToRDF(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
-	start := cpuNow()
-	defer func() { reportCPU(b, start) }()
+	defer benchcpu.Measure(b)()
 	for b.Loop() {
 		if _, err := ToRDF(doc, opts); err != nil {
 			b.Fatal(err)
@@ -372,8 +454,7 @@ func BenchmarkExpand(b *testing.B) {
 	doc := decode(b, data, false)
 	opts := &Options{Safe: true}
 	b.ReportAllocs()
-	start := cpuNow()
-	defer func() { reportCPU(b, start) }()
+	defer benchcpu.Measure(b)()
 	for b.Loop() {
 		p := getProc(opts)
 		if _, err := p.expandDocument(doc, opts); err != nil {
@@ -393,8 +474,7 @@ func BenchmarkToRDFCanonicalize(b *testing.B) {
 	doc := decode(b, data, false)
 	opts := &Options{Safe: true}
 	b.ReportAllocs()
-	start := cpuNow()
-	defer func() { reportCPU(b, start) }()
+	defer benchcpu.Measure(b)()
 	for b.Loop() {
 		qs, err := ToRDF(doc, opts)
 		if err != nil {
@@ -441,12 +521,6 @@ func FuzzToRDF(f *testing.F) {
 			}
 		}
 	})
-}
-
-func reportCPU(b *testing.B, start time.Duration) {
-	if d := cpuNow() - start; d > 0 && b.N > 0 {
-		b.ReportMetric(float64(d.Nanoseconds())/float64(b.N), "cpu-ns/op")
-	}
 }
 
 // TestAppendRDF: AppendRDF keeps what dst holds and appends exactly what

@@ -43,6 +43,7 @@ type rdfWriter struct {
 	mayDup   bool
 	subjects map[string]struct{}
 	repeated []string // subjects described more than once
+	keep     bool     // Options.KeepDuplicates: none of the above
 }
 
 // toRDF expands doc and appends its quads to dst.
@@ -57,7 +58,7 @@ func (p *proc) toRDF(dst []rdfc.Quad, doc any, opts *Options) ([]rdfc.Quad, erro
 		return nil, err
 	}
 	start := len(dst)
-	w := &rdfWriter{opts: opts, quads: dst, labels: p.labels, subjects: p.subjects}
+	w := &rdfWriter{opts: opts, quads: dst, labels: p.labels, subjects: p.subjects, keep: opts.KeepDuplicates}
 	for _, o := range objs {
 		if !o.isNode() {
 			continue
@@ -69,6 +70,7 @@ func (p *proc) toRDF(dst []rdfc.Quad, doc any, opts *Options) ([]rdfc.Quad, erro
 	p.labels, p.subjects = w.labels, w.subjects // kept for reuse
 	qs := w.quads[start:]
 	switch {
+	case w.keep:
 	case w.mayDup:
 		qs = dedup(qs)
 	case len(w.repeated) > 0:
@@ -186,7 +188,7 @@ func (w *rdfWriter) unsafe(what, s string) error {
 // which share subject, predicate and graph.
 func (w *rdfWriter) checkRepeats(first int) {
 	qs := w.quads[first:]
-	if len(qs) < 2 || w.mayDup {
+	if len(qs) < 2 || w.mayDup || w.keep {
 		return
 	}
 	if len(qs) > 16 {
@@ -238,7 +240,7 @@ func (w *rdfWriter) node(o *object, g rdfc.Term) (rdfc.Term, bool, error) {
 	} else {
 		s = w.fresh()
 	}
-	if ok && o.has&hID != 0 && len(o.types)+len(o.props)+len(o.reverse) > 0 {
+	if ok && !w.keep && o.has&hID != 0 && len(o.types)+len(o.props)+len(o.reverse) > 0 {
 		if w.subjects == nil {
 			w.subjects = make(map[string]struct{}, 16)
 		}

@@ -1,10 +1,15 @@
 package ob3
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/sceau/sceau/internal/benchcpu"
+)
 
 func BenchmarkParse(b *testing.B) {
 	data := readTypical(b)
 	b.SetBytes(int64(len(data)))
+	defer benchcpu.Measure(b)()
 	for b.Loop() {
 		if _, err := Parse(data); err != nil {
 			b.Fatal(err)
@@ -17,6 +22,7 @@ func BenchmarkMarshal(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	defer benchcpu.Measure(b)()
 	for b.Loop() {
 		if _, err := Marshal(c); err != nil {
 			b.Fatal(err)
@@ -29,6 +35,7 @@ func BenchmarkCheck(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	defer benchcpu.Measure(b)()
 	for b.Loop() {
 		_ = c.Check()
 	}
@@ -39,6 +46,7 @@ func BenchmarkValidateSchema(b *testing.B) {
 	if _, err := ValidateSchema(data, SchemaAchievementCredential); err != nil {
 		b.Fatal(err) // compiles the schemas outside the loop
 	}
+	defer benchcpu.Measure(b)()
 	for b.Loop() {
 		if _, err := ValidateSchema(data, SchemaAchievementCredential); err != nil {
 			b.Fatal(err)
@@ -50,6 +58,7 @@ func BenchmarkValidateSchema(b *testing.B) {
 func BenchmarkScan(b *testing.B) {
 	data := readTypical(b)
 	b.SetBytes(int64(len(data)))
+	defer benchcpu.Measure(b)()
 	for b.Loop() {
 		if err := scan(data); err != nil {
 			b.Fatal(err)
@@ -61,6 +70,7 @@ func BenchmarkScan(b *testing.B) {
 // hands to the schema library.
 func BenchmarkSchemaInstance(b *testing.B) {
 	data := readTypical(b)
+	defer benchcpu.Measure(b)()
 	for b.Loop() {
 		_ = newDecoder(data).decodeAny(data)
 	}
@@ -74,9 +84,26 @@ func BenchmarkSchemaLibrary(b *testing.B) {
 		b.Fatal(err)
 	}
 	inst := newDecoder(data).decodeAny(data)
+	defer benchcpu.Measure(b)()
 	for b.Loop() {
 		if errs, err := validateInstance(&schemas, inst, SchemaAchievementCredential); err != nil || len(errs) > 0 {
 			b.Fatal(err, errs)
+		}
+	}
+}
+
+// BenchmarkSchemaFast is the fast walk alone (schemafast.go) on a decoded
+// instance: what ValidateSchemaValue costs a conforming credential.
+func BenchmarkSchemaFast(b *testing.B) {
+	data := readTypical(b)
+	if _, err := ValidateSchema(data, SchemaAchievementCredential); err != nil {
+		b.Fatal(err)
+	}
+	inst := newDecoder(data).decodeAny(data)
+	defer benchcpu.Measure(b)()
+	for b.Loop() {
+		if !fastValid(fastSchemas[SchemaAchievementCredential], inst) {
+			b.Fatal("not valid")
 		}
 	}
 }

@@ -51,6 +51,7 @@ var (
 	iriAcceptorType = reflect.TypeFor[iriAcceptor]()
 	numberType      = reflect.TypeFor[json.Number]()
 	unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
+	proofType       = reflect.TypeFor[Proof]()
 	marshalerType   = reflect.TypeFor[json.Marshaler]()
 	extraType       = reflect.TypeFor[map[string]json.RawMessage]()
 	contextType     = reflect.TypeFor[Context]()
@@ -73,6 +74,41 @@ type structInfo struct {
 }
 
 var infoCache sync.Map // reflect.Type -> *structInfo
+
+// Interfaces a type (or its pointer) implements, as classOf reports them:
+// reflect's Implements, asked for every value decoded or encoded, was a
+// tenth of Parse.
+const (
+	cHasMeta     uint8 = 1 << iota // *T implements hasMeta
+	cIRIAcceptor                   // *T implements iriAcceptor
+	cUnmarshaler                   // *T implements json.Unmarshaler
+	cMarshaler                     // T implements json.Marshaler
+)
+
+var classCache sync.Map // reflect.Type -> uint8
+
+func classOf(t reflect.Type) uint8 {
+	if v, ok := classCache.Load(t); ok {
+		return v.(uint8)
+	}
+	var c uint8
+	pt := reflect.PointerTo(t)
+	for _, x := range []struct {
+		ok  bool
+		bit uint8
+	}{
+		{pt.Implements(hasMetaType), cHasMeta},
+		{pt.Implements(iriAcceptorType), cIRIAcceptor},
+		{pt.Implements(unmarshalerType), cUnmarshaler},
+		{t.Implements(marshalerType), cMarshaler},
+	} {
+		if x.ok {
+			c |= x.bit
+		}
+	}
+	classCache.Store(t, c)
+	return c
+}
 
 func infoOf(t reflect.Type) *structInfo {
 	if v, ok := infoCache.Load(t); ok {
@@ -260,7 +296,7 @@ func (d *decoder) decodeStruct(raw []byte, v reflect.Value) error {
 	si := infoOf(v.Type())
 	meta := v.Addr().Interface().(hasMeta).obMeta()
 	c := firstByte(raw)
-	if c == '"' && reflect.PointerTo(v.Type()).Implements(iriAcceptorType) && si.idIdx >= 0 {
+	if c == '"' && classOf(v.Type())&cIRIAcceptor != 0 && si.idIdx >= 0 {
 		v.Field(si.idIdx).SetString(d.unquote(bytes.TrimSpace(raw)))
 		meta.iri = true
 		return nil
@@ -406,13 +442,21 @@ func (d *decoder) decodeValue(raw []byte, fv reflect.Value) error {
 		}
 		fv.Set(nv)
 		return nil
-	case t.Kind() == reflect.Struct && reflect.PointerTo(t).Implements(hasMetaType):
+	case t.Kind() == reflect.Struct && classOf(t)&cHasMeta != 0:
 		return d.decodeStruct(raw, fv)
 	case t == contextType && c == '"':
 		// Context.UnmarshalJSON's string case, without re-checking bytes.
 		fv.Set(reflect.ValueOf(Context{URL: d.unquote(bytes.TrimSpace(raw))}))
 		return nil
-	case reflect.PointerTo(t).Implements(unmarshalerType):
+	case t == proofType:
+		// Proof.UnmarshalJSON, without re-checking the bytes.
+		raw = bytes.TrimSpace(raw)
+		if c != '{' {
+			return d.fieldErr("%v", errProofNotObject)
+		}
+		fv.Addr().Interface().(*Proof).fill(d, raw)
+		return nil
+	case classOf(t)&cUnmarshaler != 0:
 		if err := fv.Addr().Interface().(json.Unmarshaler).UnmarshalJSON(raw); err != nil {
 			return d.fieldErr("%v", err)
 		}
@@ -576,7 +620,7 @@ func encodeValue(buf *bytes.Buffer, v reflect.Value, depth int) (wrote bool, err
 			return false, nil
 		}
 		return encodeValue(buf, v.Elem(), depth)
-	case t.Kind() == reflect.Struct && reflect.PointerTo(t).Implements(hasMetaType):
+	case t.Kind() == reflect.Struct && classOf(t)&cHasMeta != 0:
 		start := buf.Len()
 		if err := encodeStruct(buf, v, depth+1); err != nil {
 			return false, err
@@ -586,7 +630,7 @@ func encodeValue(buf *bytes.Buffer, v reflect.Value, depth int) (wrote bool, err
 			return false, nil
 		}
 		return true, nil
-	case t.Implements(marshalerType):
+	case classOf(t)&cMarshaler != 0:
 		b, err := v.Interface().(json.Marshaler).MarshalJSON()
 		if err != nil {
 			return false, err

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -338,5 +339,54 @@ func TestParseAccentBeforeEscape(t *testing.T) {
 	}
 	if got := c.CredentialSubject.Achievement.Criteria.Narrative; got != want {
 		t.Errorf("narrative %q, want %q", got, want)
+	}
+}
+
+// TestProofUnmarshal: the typed view of a proof reads members as
+// encoding/json does into a map of strings (last repeated member wins, a
+// non-string leaves the field empty, escapes decoded), whether the proof is
+// decoded with its credential or on its own.
+func TestProofUnmarshal(t *testing.T) {
+	tests := []struct {
+		name, in string
+		want     Proof
+	}{
+		{"plain", `{"type":"DataIntegrityProof","cryptosuite":"eddsa-rdfc-2022","proofValue":"z1","nonce":"n"}`,
+			Proof{Type: "DataIntegrityProof", Cryptosuite: "eddsa-rdfc-2022", ProofValue: "z1", Nonce: "n"}},
+		{"non-string members", `{"type":7,"domain":["a"],"challenge":null,"created":"2010-01-01T00:00:00Z"}`,
+			Proof{Created: "2010-01-01T00:00:00Z"}},
+		{"escaped key and value", `{"typ\u0065":"Data\u0049ntegrityProof","id":"urn:\"x\""}`,
+			Proof{Type: "DataIntegrityProof", ID: `urn:"x"`}},
+		{"white space", " { \"type\" : \"T\" , \"expires\" : \"E\" } ", Proof{Type: "T", Expires: "E"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var alone Proof
+			if err := alone.UnmarshalJSON([]byte(tt.in)); err != nil {
+				t.Fatal(err)
+			}
+			c, err := Parse([]byte(`{"proof":` + tt.in + `}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, got := range []Proof{alone, c.Proof[0]} {
+				want := tt.want
+				want.Raw = json.RawMessage(strings.TrimSpace(tt.in))
+				if !reflect.DeepEqual(got, want) {
+					t.Errorf("got %+v\nwant %+v", got, want)
+				}
+			}
+		})
+	}
+	// Repeated members are refused by Parse, but UnmarshalJSON called on
+	// its own keeps the last, as encoding/json does.
+	var p Proof
+	if err := p.UnmarshalJSON([]byte(`{"type":"A","type":"B","nonce":"x","nonce":1}`)); err != nil || p.Type != "B" || p.Nonce != "" {
+		t.Errorf("repeated members: %+v, %v", p, err)
+	}
+	for _, bad := range []string{`[]`, `{"type":}`, `{"type":"x"`, ``} {
+		if err := new(Proof).UnmarshalJSON([]byte(bad)); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
 	}
 }

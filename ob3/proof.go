@@ -46,34 +46,61 @@ type proofFields struct {
 func (p *Proof) UnmarshalJSON(b []byte) error {
 	b = bytes.TrimSpace(b)
 	if len(b) == 0 || b[0] != '{' {
-		return errors.New("expected object")
+		return errProofNotObject
 	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(b, &m); err != nil {
-		return err
+	if !json.Valid(b) {
+		var m map[string]json.RawMessage
+		return json.Unmarshal(b, &m) // its error, as ever
 	}
-	str := func(k string) string {
-		var s string
-		if v, ok := m[k]; ok && json.Unmarshal(v, &s) == nil {
-			return s
-		}
-		return ""
-	}
-	*p = Proof{
-		Type:               str("type"),
-		Cryptosuite:        str("cryptosuite"),
-		Created:            str("created"),
-		Expires:            str("expires"),
-		VerificationMethod: str("verificationMethod"),
-		ProofPurpose:       str("proofPurpose"),
-		ProofValue:         str("proofValue"),
-		ID:                 str("id"),
-		Challenge:          str("challenge"),
-		Domain:             str("domain"),
-		Nonce:              str("nonce"),
-		Raw:                slices.Clone(b),
-	}
+	p.fill(newDecoder(b), b)
 	return nil
+}
+
+var errProofNotObject = errors.New("expected object")
+
+// fill reads raw, a checked JSON object (as decodeValue hands it), as
+// encoding/json would into a map: a repeated member keeps its last value,
+// and a member that is not a string leaves its field empty.
+func (p *Proof) fill(d *decoder, raw []byte) {
+	*p = Proof{Raw: slices.Clone(raw)}
+	it := newObjectIter(raw)
+	for {
+		k, v, ok := it.next()
+		if !ok {
+			return
+		}
+		var f *string
+		switch d.unquote(k) {
+		case "type":
+			f = &p.Type
+		case "cryptosuite":
+			f = &p.Cryptosuite
+		case "created":
+			f = &p.Created
+		case "expires":
+			f = &p.Expires
+		case "verificationMethod":
+			f = &p.VerificationMethod
+		case "proofPurpose":
+			f = &p.ProofPurpose
+		case "proofValue":
+			f = &p.ProofValue
+		case "id":
+			f = &p.ID
+		case "challenge":
+			f = &p.Challenge
+		case "domain":
+			f = &p.Domain
+		case "nonce":
+			f = &p.Nonce
+		default:
+			continue
+		}
+		*f = ""
+		if firstByte(v) == '"' {
+			*f = d.unquote(bytes.TrimSpace(v))
+		}
+	}
 }
 
 // MarshalJSON writes Raw when set, else the typed fields.

@@ -2,9 +2,11 @@ package ob3
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"hash/maphash"
+	"math/bits"
 	"strconv"
 	"sync"
 	"unicode/utf8"
@@ -81,6 +83,18 @@ func scanString(data []byte, pos int) (end int, complex bool, err error) {
 	i := pos + 1
 	nonASCII := false
 	for i < len(data) {
+		// Eight bytes at a time up to the first that needs a look: most
+		// of a credential is plain ASCII text.
+		for i+8 <= len(data) {
+			if m := special8(binary.LittleEndian.Uint64(data[i:])); m != 0 {
+				i += bits.TrailingZeros64(m) >> 3
+				break
+			}
+			i += 8
+		}
+		if i >= len(data) {
+			break
+		}
 		c := data[i]
 		switch {
 		case c == '"':
@@ -121,6 +135,19 @@ func scanString(data []byte, pos int) (end int, complex bool, err error) {
 		}
 	}
 	return 0, false, invalidAt(data, i)
+}
+
+// special8 marks (high bit set) the bytes of x, eight bytes read little
+// endian, that are a quote, a backslash, a control character or not ASCII
+// (SWAR, as the proof package's JSON decoder: a byte b is below n when
+// b - n borrows into its high bit while b's own is clear; a borrow can
+// wrongly mark a byte above a marked one, never below, so the lowest mark
+// is exact).
+func special8(x uint64) uint64 {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	q := x ^ (lo * '"')
+	b := x ^ (lo * '\\')
+	return ((q-lo)&^q | (b-lo)&^b | (x-lo*0x20)&^x | x) & hi
 }
 
 func isHex(c byte) bool {
@@ -466,17 +493,36 @@ func skipValue(data []byte, pos int) int {
 	return i
 }
 
-// skipString returns the position after the checked string at pos.
+// skipString returns the position after the checked string at pos. In a
+// checked string a backslash always starts a two-byte escape, so only
+// quotes and backslashes need a look, found eight bytes at a time.
 func skipString(data []byte, pos int) int {
-	for i := pos + 1; i < len(data); i++ {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	i := pos + 1
+	for {
+		for i+8 <= len(data) {
+			x := binary.LittleEndian.Uint64(data[i:])
+			q := x ^ (lo * '"')
+			b := x ^ (lo * '\\')
+			// As special8: the lowest mark is exact.
+			if m := ((q-lo)&^q | (b-lo)&^b) & hi; m != 0 {
+				i += bits.TrailingZeros64(m) >> 3
+				break
+			}
+			i += 8
+		}
+		if i >= len(data) {
+			return len(data)
+		}
 		switch data[i] {
-		case '\\':
-			i++
 		case '"':
 			return i + 1
+		case '\\':
+			i += 2
+		default:
+			i++
 		}
 	}
-	return len(data)
 }
 
 // objectIter walks the members of a checked JSON object.

@@ -81,6 +81,9 @@ func (noFetch) Load(url string) (any, error) {
 
 func compileSchemas() {
 	schemas, schemaErr = compileSchemaSet(true)
+	if schemaErr == nil {
+		fastSchemas = compileFast(&schemas)
+	}
 }
 
 // compileSchemaSet compiles the embedded schemas; relax applies
@@ -151,7 +154,33 @@ func ValidateSchema(data []byte, kind SchemaKind) ([]SchemaError, error) {
 		return nil, schemaErr
 	}
 	// scan has checked the bytes: build the instance in one walk.
-	return validateInstance(&schemas, newDecoder(data).decodeAny(data), kind)
+	return validateValue(newDecoder(data).decodeAny(data), kind)
+}
+
+// ValidateSchemaValue is ValidateSchema on a document already decoded as
+// encoding/json decodes into an `any` with UseNumber (map[string]any,
+// []any, string, json.Number, bool, nil), so that a caller that needs the
+// decoded document anyway (the verifier, for the proof) decodes it once.
+// The caller bounds its size and depth (Parse, or the proof package's
+// decoding, do).
+func ValidateSchemaValue(inst any, kind SchemaKind) ([]SchemaError, error) {
+	if kind < 0 || int(kind) >= len(schemaFiles) {
+		return nil, fmt.Errorf("ob3: unknown schema kind %d", int(kind))
+	}
+	schemaOnce.Do(compileSchemas)
+	if schemaErr != nil {
+		return nil, schemaErr
+	}
+	return validateValue(inst, kind)
+}
+
+// validateValue answers from the fast walk when the instance conforms and
+// asks the library, which builds the report, otherwise (schemafast.go).
+func validateValue(inst any, kind SchemaKind) ([]SchemaError, error) {
+	if fastValid(fastSchemas[kind], inst) {
+		return nil, nil
+	}
+	return validateInstance(&schemas, inst, kind)
 }
 
 // validateInstance validates an instance decoded as encoding/json with

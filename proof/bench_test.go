@@ -2,6 +2,7 @@ package proof
 
 import (
 	"crypto/ed25519"
+	"github.com/sceau/sceau/internal/benchcpu"
 	"testing"
 
 	"github.com/sceau/sceau/did"
@@ -20,6 +21,7 @@ func BenchmarkSign(b *testing.B) {
 	}
 	b.SetBytes(int64(len(doc)))
 	b.ReportAllocs()
+	defer benchcpu.Measure(b)()
 	for b.Loop() {
 		if _, err := s.Sign(doc, opts); err != nil {
 			b.Fatal(err)
@@ -34,6 +36,7 @@ func BenchmarkVerify(b *testing.B) {
 	opts := VerifyOptions{Resolver: &did.MultiResolver{}, Now: signTime}
 	b.SetBytes(int64(len(signed)))
 	b.ReportAllocs()
+	defer benchcpu.Measure(b)()
 	for b.Loop() {
 		res, err := Verify(bg, signed, opts)
 		if err != nil || res.Err() != nil {
@@ -47,6 +50,8 @@ func BenchmarkVerify(b *testing.B) {
 func BenchmarkEd25519Sign(b *testing.B) {
 	priv, _, _ := testKey(b, 1)
 	msg := make([]byte, 64)
+	b.ReportAllocs()
+	defer benchcpu.Measure(b)()
 	for b.Loop() {
 		ed25519.Sign(priv, msg)
 	}
@@ -57,6 +62,8 @@ func BenchmarkEd25519Verify(b *testing.B) {
 	msg := make([]byte, 64)
 	sig := ed25519.Sign(priv, msg)
 	pub := priv.Public().(ed25519.PublicKey)
+	b.ReportAllocs()
+	defer benchcpu.Measure(b)()
 	for b.Loop() {
 		if !ed25519.Verify(pub, msg, sig) {
 			b.Fatal("bad signature")
@@ -82,6 +89,7 @@ func BenchmarkSteps(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Run("json decode", func(b *testing.B) {
+		defer benchcpu.Measure(b)()
 		for b.Loop() {
 			if _, err := decodeDocument(data); err != nil {
 				b.Fatal(err)
@@ -89,6 +97,7 @@ func BenchmarkSteps(b *testing.B) {
 		}
 	})
 	b.Run("jsonld toRdf document", func(b *testing.B) {
+		defer benchcpu.Measure(b)()
 		for b.Loop() {
 			if _, err := jsonld.ToRDF(doc, &jsonld.Options{Loader: loader, Safe: true}); err != nil {
 				b.Fatal(err)
@@ -96,6 +105,7 @@ func BenchmarkSteps(b *testing.B) {
 		}
 	})
 	b.Run("rdfc document", func(b *testing.B) {
+		defer benchcpu.Measure(b)()
 		for b.Loop() {
 			if _, err := rdfc.Canonicalize(quads, nil); err != nil {
 				b.Fatal(err)
@@ -103,6 +113,7 @@ func BenchmarkSteps(b *testing.B) {
 		}
 	})
 	b.Run("canonicalize proof config", func(b *testing.B) {
+		defer benchcpu.Measure(b)()
 		for b.Loop() {
 			if _, err := Canonicalize(cfg, loader); err != nil {
 				b.Fatal(err)
@@ -110,6 +121,7 @@ func BenchmarkSteps(b *testing.B) {
 		}
 	})
 	b.Run("ed25519 sign", func(b *testing.B) {
+		defer benchcpu.Measure(b)()
 		msg := make([]byte, 64)
 		for b.Loop() {
 			ed25519.Sign(priv, msg)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"math/bits"
+	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -30,7 +31,8 @@ func decodeJSON(data []byte) (any, error) {
 const maxSharedSource = 64 << 10
 
 func decodeJSONFast(data []byte, shared bool) (any, error) {
-	p := jsonParser{data: data}
+	p := parserPool.Get().(*jsonParser)
+	p.data, p.pos = data, 0
 	if shared {
 		p.src = string(data)
 	}
@@ -38,11 +40,34 @@ func decodeJSONFast(data []byte, shared bool) (any, error) {
 	v, ok := p.value(0)
 	if ok {
 		p.space()
-		if p.pos == len(p.data) {
-			return v, nil
-		}
+		ok = p.pos == len(p.data)
+	}
+	p.release()
+	if ok {
+		return v, nil
 	}
 	return decodeJSONStd(data)
+}
+
+// parserPool keeps parsers for their scratch stacks.
+var parserPool = sync.Pool{New: func() any {
+	return &jsonParser{kvs: make([]member, 0, 64), items: make([]any, 0, 64)}
+}}
+
+// maxPooledScratch bounds the scratch stacks a pooled parser keeps.
+const maxPooledScratch = 4096
+
+func (p *jsonParser) release() {
+	// A failed parse leaves entries on the stacks; they must not keep the
+	// document alive from the pool.
+	clear(p.kvs)
+	clear(p.items)
+	if cap(p.kvs) > maxPooledScratch || cap(p.items) > maxPooledScratch {
+		return
+	}
+	p.kvs, p.items = p.kvs[:0], p.items[:0]
+	p.data, p.src = nil, ""
+	parserPool.Put(p)
 }
 
 func decodeJSONStd(data []byte) (any, error) {
@@ -68,6 +93,17 @@ type jsonParser struct {
 	data []byte
 	src  string // data as a string, or "" when strings are copied one by one
 	pos  int
+	// The members and items of the objects and arrays being parsed,
+	// innermost last: each map and slice is made once its size is known,
+	// at its final size (a map grown entry by entry is rehashed past
+	// eight entries, a slice reallocated as it doubles).
+	kvs   []member
+	items []any
+}
+
+type member struct {
+	key string
+	val any
 }
 
 // text returns data[i:j] as a string.
@@ -124,12 +160,12 @@ func (p *jsonParser) literal(lit string) bool {
 
 func (p *jsonParser) object(depth int) (any, bool) {
 	p.pos++ // '{'
-	m := make(map[string]any)
 	p.space()
 	if p.pos < len(p.data) && p.data[p.pos] == '}' {
 		p.pos++
-		return m, true
+		return make(map[string]any), true
 	}
+	base := len(p.kvs)
 	for {
 		p.space()
 		if p.pos >= len(p.data) || p.data[p.pos] != '"' {
@@ -149,7 +185,7 @@ func (p *jsonParser) object(depth int) (any, bool) {
 		if !ok {
 			return nil, false
 		}
-		m[k] = v // a repeated key keeps the last value, as encoding/json
+		p.kvs = append(p.kvs, member{k, v})
 		p.space()
 		if p.pos >= len(p.data) {
 			return nil, false
@@ -159,6 +195,13 @@ func (p *jsonParser) object(depth int) (any, bool) {
 			p.pos++
 		case '}':
 			p.pos++
+			kvs := p.kvs[base:]
+			m := make(map[string]any, len(kvs))
+			for _, e := range kvs {
+				m[e.key] = e.val // a repeated key keeps the last value, as encoding/json
+			}
+			clear(kvs)
+			p.kvs = p.kvs[:base]
 			return m, true
 		default:
 			return nil, false
@@ -168,19 +211,19 @@ func (p *jsonParser) object(depth int) (any, bool) {
 
 func (p *jsonParser) array(depth int) (any, bool) {
 	p.pos++ // '['
-	l := make([]any, 0, 4)
 	p.space()
 	if p.pos < len(p.data) && p.data[p.pos] == ']' {
 		p.pos++
-		return l, true
+		return []any{}, true
 	}
+	base := len(p.items)
 	for {
 		p.space()
 		v, ok := p.value(depth + 1)
 		if !ok {
 			return nil, false
 		}
-		l = append(l, v)
+		p.items = append(p.items, v)
 		p.space()
 		if p.pos >= len(p.data) {
 			return nil, false
@@ -190,6 +233,10 @@ func (p *jsonParser) array(depth int) (any, bool) {
 			p.pos++
 		case ']':
 			p.pos++
+			items := p.items[base:]
+			l := append(make([]any, 0, len(items)), items...)
+			clear(items)
+			p.items = p.items[:base]
 			return l, true
 		default:
 			return nil, false

@@ -76,7 +76,8 @@ func (st *canonState) canonicalize(doc map[string]any, loader jsonld.DocumentLoa
 	if loader == nil {
 		loader = jsonld.DefaultLoader()
 	}
-	quads, err := jsonld.AppendRDF(st.quads[:0], doc, &jsonld.Options{Loader: loader, Safe: true})
+	// RDFC reads the quads as a set: jsonld need not remove repetitions.
+	quads, err := jsonld.AppendRDF(st.quads[:0], doc, &jsonld.Options{Loader: loader, Safe: true, KeepDuplicates: true})
 	if quads != nil {
 		st.quads = quads
 	}

@@ -106,11 +106,24 @@ func (r *Result) Err() error {
 // the document as a whole (not JSON, no proof); each proof's outcome is in
 // the Result.
 func Verify(ctx context.Context, doc []byte, opts VerifyOptions) (*Result, error) {
+	m, err := DecodeDocument(doc)
+	if err != nil {
+		return nil, err
+	}
+	return VerifyDocument(ctx, m, opts)
+}
+
+// DecodeDocument decodes a JSON credential as Verify does, for a caller
+// that also needs the decoded document (schema validation) and passes it
+// to VerifyDocument: Verify(doc) is VerifyDocument(DecodeDocument(doc)).
+// Numbers are json.Number; a repeated member keeps its last value, as with
+// encoding/json. Errors wrap ErrMalformedDocument.
+func DecodeDocument(doc []byte) (map[string]any, error) {
 	m, err := decodeDocument(doc)
 	if err != nil {
 		return nil, fmt.Errorf("verify: %w", err)
 	}
-	return VerifyDocument(ctx, m, opts)
+	return m, nil
 }
 
 // VerifyDocument is Verify on a decoded document (the values encoding/json

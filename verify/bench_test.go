@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"github.com/sceau/sceau/internal/benchcpu"
 	"testing"
 )
 
@@ -29,6 +30,7 @@ func BenchmarkVerifyReport(b *testing.B) {
 			}
 			b.SetBytes(int64(len(signed)))
 			b.ReportAllocs()
+			defer benchcpu.Measure(b)()
 			for b.Loop() {
 				Verify(bg, signed, bc.opts)
 			}

@@ -51,7 +51,15 @@ type Delegation struct {
 // or does not authorise it then; Warn: the list could not be fetched.
 func CheckDelegation(ctx context.Context, credential []byte, opts Options) *Delegation {
 	c, err := ob3.Parse(credential)
-	if err != nil || c.Issuer == nil || c.CredentialSubject == nil || c.CredentialSubject.Achievement == nil {
+	if err != nil {
+		return nil
+	}
+	return checkDelegation(ctx, c, opts)
+}
+
+// checkDelegation is CheckDelegation on the parsed credential.
+func checkDelegation(ctx context.Context, c *ob3.Credential, opts Options) *Delegation {
+	if c.Issuer == nil || c.CredentialSubject == nil || c.CredentialSubject.Achievement == nil {
 		return nil
 	}
 	ach := c.CredentialSubject.Achievement

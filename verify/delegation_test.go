@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -116,7 +117,12 @@ func TestCheckDelegation(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			d := CheckDelegation(ctx, c.credential, Options{Fetcher: c.fetcher, Now: time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)})
+			opts := Options{Fetcher: c.fetcher, Now: time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)}
+			d := CheckDelegation(ctx, c.credential, opts)
+			// Verify reports the same, from the credential it has parsed.
+			if r := Verify(ctx, c.credential, opts); !reflect.DeepEqual(r.Delegation, d) {
+				t.Fatalf("Verify: %+v, CheckDelegation: %+v", r.Delegation, d)
+			}
 			if c.want == "" {
 				if d != nil {
 					t.Fatalf("reported as delegated: %+v", d)

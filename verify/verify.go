@@ -43,6 +43,8 @@ type verifier struct {
 	opts     Options
 	resolver did.Resolver
 	now      time.Time
+	// top is the credential verified, once parsed (not an endorsement).
+	top *ob3.Credential
 }
 
 // Verify checks one input (credential JSON, VC-JWT, enveloped credential,
@@ -66,10 +68,11 @@ func Verify(ctx context.Context, input []byte, opts Options) *Report {
 		v.clr(ctx, r, payload)
 	default:
 		v.credential(ctx, r, payload, 0)
-		// Only an achievement with a creator can be issued on another's
-		// behalf: the others are not parsed a second time.
-		if len(r.Credential) > 0 && bytes.Contains(r.Credential, []byte(`"creator"`)) {
-			r.Delegation = CheckDelegation(ctx, r.Credential, opts)
+		// The credential as credential() parsed it (Report.Credential's
+		// bytes): only an achievement with a creator other than the
+		// issuer can be issued on another's behalf.
+		if v.top != nil {
+			r.Delegation = checkDelegation(ctx, v.top, opts)
 		}
 	}
 	r.conclude()
@@ -148,13 +151,20 @@ func (v *verifier) credential(ctx context.Context, r *Report, payload []byte, de
 	}
 	r.Credential = json.RawMessage(payload)
 	r.add(CodeJSON, Pass, "")
+	if depth == 0 {
+		v.top = c
+	}
 	r.describe(c)
-	v.structure(r, c, payload)
+	// The schema and the proof both need the generic form of the
+	// document: it is decoded once, for both. docErr (a document Parse
+	// accepted but too large for the proof) is the proof's to report.
+	doc, docErr := proof.DecodeDocument(payload)
+	v.structure(r, c, payload, doc)
 
 	if isJWT {
 		v.jwtProof(r, c, jwtResult, jwtErr)
 	} else {
-		v.dataIntegrity(ctx, r, c, payload)
+		v.dataIntegrityDoc(ctx, r, c, doc, docErr)
 	}
 	v.validity(r, c)
 	if pc := r.Check(CodeProof); pc != nil && pc.Outcome == Pass {
@@ -173,7 +183,8 @@ func (v *verifier) credential(ctx context.Context, r *Report, payload []byte, de
 }
 
 // structure reports @context, type, schema and the other Open Badges rules.
-func (v *verifier) structure(r *Report, c *ob3.Credential, payload []byte) {
+// doc is payload decoded, or nil when it could not be.
+func (v *verifier) structure(r *Report, c *ob3.Credential, payload []byte, doc map[string]any) {
 	var context, types, rules []string
 	for _, p := range c.Check() {
 		if p.Severity != ob3.SeverityError {
@@ -193,7 +204,7 @@ func (v *verifier) structure(r *Report, c *ob3.Credential, payload []byte) {
 
 	if !ob3.SchemaApplies(c) {
 		r.add(CodeSchema, Skip, "VC 1.1 form (Open Badges context "+c.ContextVersion()+"): the 3.0.3 schema is written for VC 2.0")
-	} else if errs, err := ob3.ValidateSchema(payload, ob3.SchemaFor(c)); err != nil {
+	} else if errs, err := validateSchema(payload, doc, ob3.SchemaFor(c)); err != nil {
 		r.add(CodeSchema, Fail, err.Error())
 	} else {
 		msgs := make([]string, 0, len(errs))
@@ -205,16 +216,36 @@ func (v *verifier) structure(r *Report, c *ob3.Credential, payload []byte) {
 	r.addAll(CodeStructure, rules)
 }
 
+// validateSchema validates the decoded document when there is one, else
+// the bytes.
+func validateSchema(payload []byte, doc map[string]any, kind ob3.SchemaKind) ([]ob3.SchemaError, error) {
+	if doc == nil {
+		return ob3.ValidateSchema(payload, kind)
+	}
+	return ob3.ValidateSchemaValue(doc, kind)
+}
+
 // dataIntegrity checks the embedded proofs and binds their key to the issuer.
 func (v *verifier) dataIntegrity(ctx context.Context, r *Report, c *ob3.Credential, payload []byte) {
-	res, err := proof.Verify(ctx, payload, proof.VerifyOptions{
-		Resolver: v.resolver,
-		Loader:   v.opts.Loader,
-		Now:      v.now,
-		// Signers' clocks drift; a proof created a few minutes "in the
-		// future" is not a forgery.
-		ClockSkew: 5 * time.Minute,
-	})
+	doc, err := proof.DecodeDocument(payload)
+	v.dataIntegrityDoc(ctx, r, c, doc, err)
+}
+
+// dataIntegrityDoc is dataIntegrity on the credential decoded by
+// proof.DecodeDocument, or docErr, why it could not be.
+func (v *verifier) dataIntegrityDoc(ctx context.Context, r *Report, c *ob3.Credential, doc map[string]any, docErr error) {
+	var res *proof.Result
+	err := docErr
+	if err == nil {
+		res, err = proof.VerifyDocument(ctx, doc, proof.VerifyOptions{
+			Resolver: v.resolver,
+			Loader:   v.opts.Loader,
+			Now:      v.now,
+			// Signers' clocks drift; a proof created a few minutes "in the
+			// future" is not a forgery.
+			ClockSkew: 5 * time.Minute,
+		})
+	}
 	if err != nil {
 		r.add(CodeProof, Fail, err.Error())
 		r.add(CodeIssuerKey, Skip, "")

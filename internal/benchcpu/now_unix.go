@@ -1,15 +1,14 @@
 //go:build unix
 
-package jsonld
+package benchcpu
 
 import (
 	"syscall"
 	"time"
 )
 
-// cpuNow is the process's CPU time: on a shared machine benchmarks report
-// it next to wall time, which other processes inflate.
-func cpuNow() time.Duration {
+// now is the process's CPU time, user and system.
+func now() time.Duration {
 	var ru syscall.Rusage
 	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
 		return 0
