@@ -21,23 +21,7 @@ import (
 // reviewer accepts; the teacher is told by e-mail, and the award's
 // evidence serves both PDFs, byte for byte, to anyone.
 func TestApplicationFlow(t *testing.T) {
-	t.Parallel()
-	cases := []struct {
-		name string
-		db   dbKind
-		lang string
-	}{
-		{"sqlite/en", sqlite, "en"},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			t.Parallel()
-			if c.db == postgres {
-				requirePostgres(t)
-			}
-			applicationFlow(t, c.db, c.lang)
-		})
-	}
+	runFlow(t, applicationFlow, flowCase{sqlite, "en"})
 }
 
 func applicationFlow(t *testing.T, db dbKind, lang string) {

@@ -28,24 +28,7 @@ import (
 // Each flow runs in both languages and on both databases, in two cases
 // rather than four: the package stays under two minutes.
 func TestPathwayFlow(t *testing.T) {
-	t.Parallel()
-	cases := []struct {
-		name string
-		db   dbKind
-		lang string
-	}{
-		{"sqlite/fr", sqlite, "fr"},
-		{"postgres/en", postgres, "en"},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			t.Parallel()
-			if c.db == postgres {
-				requirePostgres(t)
-			}
-			pathwayFlow(t, c.db, c.lang)
-		})
-	}
+	runFlow(t, pathwayFlow, flowCase{sqlite, "fr"}, flowCase{postgres, "en"})
 }
 
 func pathwayFlow(t *testing.T, db dbKind, lang string) {
@@ -272,24 +255,7 @@ func (b *browser) diagram(svg string) []diagramNode {
 // page says attestations are not available rather than offering a request
 // no confirmation could sign.
 func TestAttestationFlow(t *testing.T) {
-	t.Parallel()
-	cases := []struct {
-		name string
-		db   dbKind
-		lang string
-	}{
-		{"sqlite/en", sqlite, "en"},
-		{"postgres/fr", postgres, "fr"},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			t.Parallel()
-			if c.db == postgres {
-				requirePostgres(t)
-			}
-			attestationFlow(t, c.db, c.lang)
-		})
-	}
+	runFlow(t, attestationFlow, flowCase{sqlite, "en"}, flowCase{postgres, "fr"})
 }
 
 func attestationFlow(t *testing.T, db dbKind, lang string) {

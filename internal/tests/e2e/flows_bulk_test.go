@@ -20,24 +20,7 @@ import (
 // progress bar follows it; the two rows, fixed in a second file, are
 // awarded as a second batch, for 50 in all.
 func TestBulkAwardFlow(t *testing.T) {
-	t.Parallel()
-	cases := []struct {
-		name string
-		db   dbKind
-		lang string
-	}{
-		{"sqlite/fr", sqlite, "fr"},
-		{"postgres/fr", postgres, "fr"},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			t.Parallel()
-			if c.db == postgres {
-				requirePostgres(t)
-			}
-			bulkAwardFlow(t, c.db, c.lang)
-		})
-	}
+	runFlow(t, bulkAwardFlow, flowCase{sqlite, "fr"}, flowCase{postgres, "fr"})
 }
 
 // The two bad rows of the 50, by their line in the file (the header is

@@ -184,6 +184,28 @@ func forEachDB(t *testing.T, fn func(t *testing.T, db dbKind)) {
 	})
 }
 
+// flowCase is one run of a flow: a database and a language.
+type flowCase struct {
+	db   dbKind
+	lang string
+}
+
+// runFlow runs flow once per case as parallel subtests named "db/lang";
+// PostgreSQL cases are skipped without SCEAU_TEST_POSTGRES.
+func runFlow(t *testing.T, flow func(t *testing.T, db dbKind, lang string), cases ...flowCase) {
+	t.Helper()
+	t.Parallel()
+	for _, c := range cases {
+		t.Run(string(c.db)+"/"+c.lang, func(t *testing.T) {
+			t.Parallel()
+			if c.db == postgres {
+				requirePostgres(t)
+			}
+			flow(t, c.db, c.lang)
+		})
+	}
+}
+
 func requirePostgres(t *testing.T) {
 	t.Helper()
 	if os.Getenv(envPostgres) == "" {
