@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/sceau/sceau/ob3"
+	"github.com/sceau/sceau/proof"
 )
 
 // A 1EdTech Comprehensive Learner Record 2.0 (ClrCredential) carries a learner's
@@ -87,7 +88,8 @@ func (v *verifier) clr(ctx context.Context, r *Report, payload []byte) {
 	}
 	r.addAll(CodeCLR, clrProblems(&doc))
 
-	v.dataIntegrity(ctx, r, c, payload)
+	generic, docErr := proof.DecodeDocument(payload)
+	v.dataIntegrity(ctx, r, c, generic, docErr)
 	v.validity(r, c)
 	if pc := r.Check(CodeProof); pc != nil && pc.Outcome == Pass {
 		v.status(ctx, r, c)

@@ -43,8 +43,6 @@ type verifier struct {
 	opts     Options
 	resolver did.Resolver
 	now      time.Time
-	// top is the credential verified, once parsed (not an endorsement).
-	top *ob3.Credential
 }
 
 // Verify checks one input (credential JSON, VC-JWT, enveloped credential,
@@ -67,12 +65,10 @@ func Verify(ctx context.Context, input []byte, opts Options) *Report {
 	case isCLR(payload):
 		v.clr(ctx, r, payload)
 	default:
-		v.credential(ctx, r, payload, 0)
-		// The credential as credential() parsed it (Report.Credential's
-		// bytes): only an achievement with a creator other than the
-		// issuer can be issued on another's behalf.
-		if v.top != nil {
-			r.Delegation = checkDelegation(ctx, v.top, opts)
+		// Only an achievement with a creator other than the issuer can be
+		// issued on another's behalf.
+		if c := v.credential(ctx, r, payload, 0); c != nil {
+			r.Delegation = checkDelegation(ctx, c, opts)
 		}
 	}
 	r.conclude()
@@ -112,9 +108,10 @@ func (v *verifier) unwrap(r *Report, input []byte) (payload []byte, legacy, ok b
 	return bytes.TrimSpace(b.Payload), b.Format != bake.FormatOB3, true
 }
 
-// credential verifies a credential given as JSON or as a VC-JWT. depth
-// counts endorsement nesting.
-func (v *verifier) credential(ctx context.Context, r *Report, payload []byte, depth int) {
+// credential verifies a credential given as JSON or as a VC-JWT, and
+// returns it parsed (nil when it could not be). depth counts endorsement
+// nesting.
+func (v *verifier) credential(ctx context.Context, r *Report, payload []byte, depth int) *ob3.Credential {
 	var (
 		jwtResult *vcjwt.Result
 		jwtErr    error
@@ -132,7 +129,7 @@ func (v *verifier) credential(ctx context.Context, r *Report, payload []byte, de
 			tok, perr := vcjwt.Parse(string(payload))
 			if perr != nil {
 				r.add(CodeJSON, Fail, perr.Error())
-				return
+				return nil
 			}
 			payload = tok.Credential
 		} else {
@@ -147,13 +144,10 @@ func (v *verifier) credential(ctx context.Context, r *Report, payload []byte, de
 			r.Credential = json.RawMessage(payload)
 		}
 		r.add(CodeJSON, Fail, err.Error())
-		return
+		return nil
 	}
 	r.Credential = json.RawMessage(payload)
 	r.add(CodeJSON, Pass, "")
-	if depth == 0 {
-		v.top = c
-	}
 	r.describe(c)
 	// The schema and the proof both need the generic form of the
 	// document: it is decoded once, for both. docErr (a document Parse
@@ -164,7 +158,7 @@ func (v *verifier) credential(ctx context.Context, r *Report, payload []byte, de
 	if isJWT {
 		v.jwtProof(r, c, jwtResult, jwtErr)
 	} else {
-		v.dataIntegrityDoc(ctx, r, c, doc, docErr)
+		v.dataIntegrity(ctx, r, c, doc, docErr)
 	}
 	v.validity(r, c)
 	if pc := r.Check(CodeProof); pc != nil && pc.Outcome == Pass {
@@ -180,6 +174,7 @@ func (v *verifier) credential(ctx context.Context, r *Report, payload []byte, de
 		// subject is the thing endorsed, not that person.
 		v.recipient(r, c)
 	}
+	return c
 }
 
 // structure reports @context, type, schema and the other Open Badges rules.
@@ -225,15 +220,10 @@ func validateSchema(payload []byte, doc map[string]any, kind ob3.SchemaKind) ([]
 	return ob3.ValidateSchemaValue(doc, kind)
 }
 
-// dataIntegrity checks the embedded proofs and binds their key to the issuer.
-func (v *verifier) dataIntegrity(ctx context.Context, r *Report, c *ob3.Credential, payload []byte) {
-	doc, err := proof.DecodeDocument(payload)
-	v.dataIntegrityDoc(ctx, r, c, doc, err)
-}
-
-// dataIntegrityDoc is dataIntegrity on the credential decoded by
-// proof.DecodeDocument, or docErr, why it could not be.
-func (v *verifier) dataIntegrityDoc(ctx context.Context, r *Report, c *ob3.Credential, doc map[string]any, docErr error) {
+// dataIntegrity checks the embedded proofs and binds their key to the
+// issuer, on the credential as proof.DecodeDocument decoded it (doc), or
+// reports docErr, why it could not be decoded.
+func (v *verifier) dataIntegrity(ctx context.Context, r *Report, c *ob3.Credential, doc map[string]any, docErr error) {
 	var res *proof.Result
 	err := docErr
 	if err == nil {

@@ -39,8 +39,9 @@ func (s *server) attestationConfig() AttestationOptions { return s.attestations 
 // attestationsOn says whether attestations can be asked for and signed:
 // configured, and the signing issuer exists. The slug defaults to the demo
 // issuer, which a server without demo data lacks; without this check the
-// teacher could send requests that no confirmation can sign, and the
-// attester would be told the link had been used.
+// teacher could send requests that no confirmation can sign (the service
+// then answers Conflict, attestation.unavailable, and the link stays
+// usable).
 func (s *server) attestationsOn(ctx context.Context) (bool, error) {
 	cfg := s.attestationConfig()
 	if cfg.IssuerSlug == "" || cfg.Notifier == nil {
@@ -412,13 +413,6 @@ func (s *server) confirmAttestation(w http.ResponseWriter, r *http.Request) erro
 			return err
 		}
 		return s.attestPage(w, r, v)
-	}
-	// Checked first: the signer's "not found" would read as a used link
-	// below, and the request would stay open with nothing to tell why.
-	if on, err := s.attestationsOn(r.Context()); err != nil {
-		return err
-	} else if !on {
-		return badge.Conflictf("", "attestation.unavailable", "attestations are not enabled on this server")
 	}
 	it, err := s.svc.ConfirmAttestation(r.Context(), v.Secret, s.attestations.IssuerSlug)
 	if badge.IsNotFound(err) {
