@@ -41,7 +41,8 @@ func FuzzVerify(f *testing.F) {
 }
 
 // FuzzDecodeJSON: the fast JSON decoder gives exactly what encoding/json
-// (UseNumber) gives, values and failure alike.
+// (UseNumber) gives, values and failure alike, also in an arena that lent
+// its maps and slices to another document before.
 func FuzzDecodeJSON(f *testing.F) {
 	files, _ := filepath.Glob("testdata/*/*.json")
 	for _, name := range files {
@@ -55,15 +56,30 @@ func FuzzDecodeJSON(f *testing.F) {
 		`[] x`, `{"a":[{}]}`, `"\u00e9\n\t\/"`, `01`, `-`, `1.`, `{"a" 1}`, `[1,]`, "\"\x01\"", `tru`, ` null `} {
 		f.Add([]byte(s))
 	}
+	prior := []byte(`{"a":{"b":[1,2,{"c":"d","e":[true,null]}],"f":{}},"g":[[],[{"h":"i"}]]}`)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		want, werr := decodeJSONStd(data)
-		for _, shared := range []bool{true, false} {
-			got, err := decodeJSONFast(data, shared)
+		arena := new(docArena)
+		for _, c := range []struct {
+			shared bool
+			arena  *docArena
+		}{{true, nil}, {false, nil}, {true, arena}, {true, arena}} {
+			if c.arena != nil {
+				// Lend the arena to another document first, then reuse it.
+				if _, err := decodeJSONFast(prior, true, c.arena); err != nil {
+					t.Fatal(err)
+				}
+				c.arena.reset()
+			}
+			got, err := decodeJSONFast(data, c.shared, c.arena)
 			if (err == nil) != (werr == nil) {
-				t.Fatalf("shared %v: error mismatch: fast %v, std %v", shared, err, werr)
+				t.Fatalf("shared %v, arena %v: error mismatch: fast %v, std %v", c.shared, c.arena != nil, err, werr)
 			}
 			if !reflect.DeepEqual(got, want) {
-				t.Fatalf("shared %v: value mismatch:\nfast %#v\nstd  %#v", shared, got, want)
+				t.Fatalf("shared %v, arena %v: value mismatch:\nfast %#v\nstd  %#v", c.shared, c.arena != nil, got, want)
+			}
+			if c.arena != nil {
+				c.arena.reset()
 			}
 		}
 	})

@@ -11,7 +11,13 @@ import (
 	"unicode/utf8"
 )
 
-// decodeJSON parses one JSON value into the values encoding/json produces
+// maxSharedSource: documents up to this size are copied into one string
+// whose slices are the decoded strings (one allocation instead of one per
+// string). A larger document (a badge embedding its image) gets a copy per
+// string, so that a value kept from it does not keep all of it alive.
+const maxSharedSource = 64 << 10
+
+// decodeJSONFast parses one JSON value into the values encoding/json produces
 // with UseNumber: map[string]any, []any, string, json.Number, bool, nil.
 //
 // Decoding the credential was a quarter of the time of Sign and Verify with
@@ -20,19 +26,12 @@ import (
 // invalid UTF-8, unpaired surrogate escapes, deep nesting — to
 // encoding/json, so the result (and any error) is always exactly
 // encoding/json's. FuzzDecodeJSON checks that.
-func decodeJSON(data []byte) (any, error) {
-	return decodeJSONFast(data, len(data) <= maxSharedSource)
-}
-
-// maxSharedSource: documents up to this size are copied into one string
-// whose slices are the decoded strings (one allocation instead of one per
-// string). A larger document (a badge embedding its image) gets a copy per
-// string, so that a value kept from it does not keep all of it alive.
-const maxSharedSource = 64 << 10
-
-func decodeJSONFast(data []byte, shared bool) (any, error) {
+//
+// Strings share one copy of data when shared is set. With an arena, the
+// maps and slices of the result are the arena's (see docArena).
+func decodeJSONFast(data []byte, shared bool, a *docArena) (any, error) {
 	p := parserPool.Get().(*jsonParser)
-	p.data, p.pos = data, 0
+	p.data, p.pos, p.arena = data, 0, a
 	if shared {
 		p.src = string(data)
 	}
@@ -66,7 +65,7 @@ func (p *jsonParser) release() {
 		return
 	}
 	p.kvs, p.items = p.kvs[:0], p.items[:0]
-	p.data, p.src = nil, ""
+	p.data, p.src, p.arena = nil, "", nil
 	parserPool.Put(p)
 }
 
@@ -99,6 +98,7 @@ type jsonParser struct {
 	// eight entries, a slice reallocated as it doubles).
 	kvs   []member
 	items []any
+	arena *docArena // nil: maps and slices are allocated
 }
 
 type member struct {
@@ -163,7 +163,7 @@ func (p *jsonParser) object(depth int) (any, bool) {
 	p.space()
 	if p.pos < len(p.data) && p.data[p.pos] == '}' {
 		p.pos++
-		return make(map[string]any), true
+		return p.newMap(0), true
 	}
 	base := len(p.kvs)
 	for {
@@ -196,7 +196,7 @@ func (p *jsonParser) object(depth int) (any, bool) {
 		case '}':
 			p.pos++
 			kvs := p.kvs[base:]
-			m := make(map[string]any, len(kvs))
+			m := p.newMap(len(kvs))
 			for _, e := range kvs {
 				m[e.key] = e.val // a repeated key keeps the last value, as encoding/json
 			}
@@ -214,7 +214,7 @@ func (p *jsonParser) array(depth int) (any, bool) {
 	p.space()
 	if p.pos < len(p.data) && p.data[p.pos] == ']' {
 		p.pos++
-		return []any{}, true
+		return p.newSlice(0), true
 	}
 	base := len(p.items)
 	for {
@@ -234,7 +234,8 @@ func (p *jsonParser) array(depth int) (any, bool) {
 		case ']':
 			p.pos++
 			items := p.items[base:]
-			l := append(make([]any, 0, len(items)), items...)
+			l := p.newSlice(len(items))
+			copy(l, items)
 			clear(items)
 			p.items = p.items[:base]
 			return l, true
@@ -428,4 +429,108 @@ func (p *jsonParser) number() (any, bool) {
 	}
 	p.pos = i
 	return json.Number(p.text(start, i)), true
+}
+
+func (p *jsonParser) newMap(n int) map[string]any {
+	if p.arena != nil {
+		return p.arena.newMap(n)
+	}
+	return make(map[string]any, n)
+}
+
+func (p *jsonParser) newSlice(n int) []any {
+	if p.arena != nil {
+		return p.arena.newSlice(n)
+	}
+	return make([]any, n)
+}
+
+// docArena lends the maps and slices of a document decoded for one call
+// that lets nothing of it escape (Sign: the document is canonicalized and
+// dropped). Decoding a credential makes some thirty maps, which were half
+// of the bytes Sign allocated and so a large part of its garbage
+// collection; an arena from a pool keeps them from one signature to the
+// next, cleared. Nothing decoded in an arena may be used after reset.
+type docArena struct {
+	maps  []map[string]any
+	nmaps int
+	// Slices are carved from chunks with their capacity set to their
+	// length, so that an append reallocates rather than overwriting a
+	// neighbour.
+	chunks [][]any
+	chunk  int // current chunk
+	used   int // items used in chunks[chunk]
+}
+
+// Bounds of what a pooled arena keeps: a larger document allocates the
+// rest and lets it go.
+const (
+	arenaMaxMaps    = 256
+	arenaMapEntries = 64
+	arenaChunk      = 256
+	arenaMaxChunks  = 4
+)
+
+var arenaPool = sync.Pool{New: func() any { return new(docArena) }}
+
+func getDocArena() *docArena { return arenaPool.Get().(*docArena) }
+
+func (a *docArena) newMap(n int) map[string]any {
+	if a.nmaps < len(a.maps) {
+		m := a.maps[a.nmaps]
+		a.nmaps++
+		return m
+	}
+	m := make(map[string]any, n)
+	if len(a.maps) < arenaMaxMaps && n <= arenaMapEntries {
+		a.maps = append(a.maps, m)
+		a.nmaps++
+	}
+	return m
+}
+
+func (a *docArena) newSlice(n int) []any {
+	if n > arenaChunk {
+		return make([]any, n)
+	}
+	if a.chunk < len(a.chunks) && a.used+n > arenaChunk {
+		a.chunk++
+		a.used = 0
+	}
+	if a.chunk == len(a.chunks) {
+		if len(a.chunks) == arenaMaxChunks {
+			return make([]any, n)
+		}
+		a.chunks = append(a.chunks, make([]any, arenaChunk))
+	}
+	s := a.chunks[a.chunk][a.used : a.used+n : a.used+n]
+	a.used += n
+	return s
+}
+
+// release resets the arena and puts it back in the pool.
+func (a *docArena) release() {
+	a.reset()
+	arenaPool.Put(a)
+}
+
+// reset clears what was lent, so that a pooled arena keeps no document
+// alive.
+func (a *docArena) reset() {
+	for i, m := range a.maps[:a.nmaps] {
+		if len(m) > arenaMapEntries {
+			// Grown beyond what a credential needs: let it go.
+			a.maps[i] = make(map[string]any)
+			continue
+		}
+		clear(m)
+	}
+	a.nmaps = 0
+	for i := 0; i < a.chunk && i < len(a.chunks); i++ {
+		clear(a.chunks[i])
+	}
+	if a.chunk < len(a.chunks) {
+		clear(a.chunks[a.chunk][:a.used])
+	}
+	a.chunk, a.used = 0, 0
 }

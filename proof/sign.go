@@ -162,7 +162,11 @@ func (s *Signer) createProof(doc map[string]any, o SignOptions) (*proofJSON, []a
 	if err != nil {
 		return nil, nil, fmt.Errorf("sign: %w", err)
 	}
-	docHash, err := canonicalHash(withoutProof(doc, matching), s.Loader)
+	unsigned := doc
+	if _, has := doc["proof"]; has {
+		unsigned = withoutProof(doc, matching)
+	}
+	docHash, err := canonicalHash(unsigned, s.Loader)
 	if err != nil {
 		return nil, nil, fmt.Errorf("sign: document: %w", err)
 	}
@@ -197,11 +201,17 @@ func (s *Signer) SignDocument(doc map[string]any, opts SignOptions) (map[string]
 // proof member is added (or, when present, turned into a list with the new
 // proof appended).
 func (s *Signer) Sign(doc []byte, opts SignOptions) ([]byte, error) {
-	m, err := decodeDocument(doc)
+	// The decoded document is only canonicalized: its maps and slices can
+	// be lent by an arena and given back as soon as the proof is made.
+	arena := getDocArena()
+	m, err := decodeDocumentIn(doc, arena)
 	if err != nil {
+		arena.release()
 		return nil, fmt.Errorf("sign: %w", err)
 	}
 	p, all, err := s.createProof(m, opts)
+	nproofs := len(all)
+	arena.release()
 	if err != nil {
 		return nil, err
 	}
@@ -209,7 +219,7 @@ func (s *Signer) Sign(doc []byte, opts SignOptions) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sign: encode proof: %w", err)
 	}
-	if len(all) == 0 {
+	if nproofs == 0 {
 		return appendMember(doc, "proof", pj)
 	}
 	return appendProof(doc, pj)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -155,6 +156,52 @@ func TestFastJSONPath(t *testing.T) {
 		p.space()
 		if _, ok := p.value(0); !ok {
 			t.Errorf("%s: fast path gave up at byte %d", name, p.pos)
+		}
+	}
+}
+
+// TestSignConcurrent: signatures made at once by several goroutines, each
+// on its own document, equal the ones made one at a time (Ed25519 is
+// deterministic). Sign lends each document's maps from a pool of arenas;
+// one document showing through another's would change the signature.
+func TestSignConcurrent(t *testing.T) {
+	base := string(readFile(t, "typical-unsigned.json"))
+	priv, _, vm := testKey(t, 1)
+	s := &Signer{Key: priv, VerificationMethod: vm}
+	opts := SignOptions{Created: signTime}
+	const docs = 8
+	inputs := make([][]byte, docs)
+	want := make([][]byte, docs)
+	for i := range inputs {
+		inputs[i] = []byte(strings.Replace(base, "Atelier soudure niveau 2", "Atelier "+strings.Repeat("x", i), 1))
+		out, err := s.Sign(inputs[i], opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[i] = out
+	}
+	if bytes.Equal(want[0], want[1]) {
+		t.Fatal("the documents do not differ")
+	}
+	errs := make(chan error, docs)
+	for i := range inputs {
+		go func() {
+			for range 50 {
+				out, err := s.Sign(inputs[i], opts)
+				if err == nil && !bytes.Equal(out, want[i]) {
+					err = errors.New("signature differs from the one made alone")
+				}
+				if err != nil {
+					errs <- fmt.Errorf("document %d: %w", i, err)
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range inputs {
+		if err := <-errs; err != nil {
+			t.Error(err)
 		}
 	}
 }

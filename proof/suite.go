@@ -155,10 +155,16 @@ func decodeProofValue(s string) ([]byte, error) {
 // decodeDocument parses a JSON credential: a single object, numbers kept as
 // json.Number so that they reach JSON-LD (and re-serialization) unchanged.
 func decodeDocument(data []byte) (map[string]any, error) {
+	return decodeDocumentIn(data, nil)
+}
+
+// decodeDocumentIn is decodeDocument with the maps and slices lent by a
+// (nil: allocated); see docArena.
+func decodeDocumentIn(data []byte, a *docArena) (map[string]any, error) {
 	if len(data) > MaxDocumentSize {
 		return nil, fmt.Errorf("%w: %d bytes exceeds %d", ErrMalformedDocument, len(data), MaxDocumentSize)
 	}
-	v, err := decodeJSON(data)
+	v, err := decodeJSONFast(data, len(data) <= maxSharedSource, a)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrMalformedDocument, err)
 	}
