@@ -47,10 +47,12 @@ type termDef struct {
 	protected bool
 
 	// Precomputed for the hot path: typSlice is []string{typ}, shared by
-	// every value object the term types (never appended to); idWF says
-	// whether id is a well-formed IRI, so toRdf need not scan it again.
+	// every value object the term types (never appended to); idWF and
+	// typWF say whether id and typ are well-formed IRIs, so toRdf need not
+	// scan them again.
 	typSlice []string
 	idWF     bool
+	typWF    bool
 }
 
 // sameAs compares definitions except for the protected flag, as the
@@ -81,8 +83,14 @@ type Context struct {
 	// instead of failing keeps cached contexts independent of Options.Safe.
 	warn string
 
-	children  sync.Map // deriveKey -> *Context
-	nChildren atomic.Int32
+	// Caches of the contexts derived from this one: by a remote context
+	// (url string -> *Context) and by a term's scoped context (*termDef ->
+	// *scopedChildren). sync.Map hashes keys through their interface, and a
+	// pointer or string key hashes several times faster than a struct: a
+	// credential derives a scoped context for most of its nodes.
+	remote    sync.Map
+	scoped    sync.Map
+	nChildren atomic.Int32 // entries in both
 
 	// aliases lists the terms defined as @id, @type or @value, computed on
 	// first use (the context is complete by then): expansion asks of every
@@ -119,11 +127,19 @@ const maxAliases = 16
 // maxChildren bounds each context's derived-context cache.
 const maxChildren = 1024
 
-type deriveKey struct {
-	url       string
-	def       *termDef
-	override  bool
-	propagate bool
+// scopedChildren holds the contexts derived by one term's scoped context,
+// one per combination of the override and propagate flags.
+type scopedChildren [4]atomic.Pointer[Context]
+
+func scopedIndex(override, propagate bool) int {
+	i := 0
+	if override {
+		i |= 1
+	}
+	if propagate {
+		i |= 2
+	}
+	return i
 }
 
 func newContext(base string) *Context {
@@ -138,16 +154,30 @@ func (c *Context) clone() *Context {
 	}
 }
 
-func (c *Context) lookupChild(k deriveKey) *Context {
-	if v, ok := c.children.Load(k); ok {
+func (c *Context) remoteChild(url string) *Context {
+	if v, ok := c.remote.Load(url); ok {
 		return v.(*Context)
 	}
 	return nil
 }
 
-func (c *Context) storeChild(k deriveKey, child *Context) {
+func (c *Context) storeRemoteChild(url string, child *Context) {
 	if c.nChildren.Add(1) <= maxChildren {
-		c.children.Store(k, child)
+		c.remote.Store(url, child)
+	}
+}
+
+func (c *Context) scopedChild(def *termDef, override, propagate bool) *Context {
+	if v, ok := c.scoped.Load(def); ok {
+		return v.(*scopedChildren)[scopedIndex(override, propagate)].Load()
+	}
+	return nil
+}
+
+func (c *Context) storeScopedChild(def *termDef, override, propagate bool, child *Context) {
+	if c.nChildren.Add(1) <= maxChildren {
+		v, _ := c.scoped.LoadOrStore(def, new(scopedChildren))
+		v.(*scopedChildren)[scopedIndex(override, propagate)].Store(child)
 	}
 }
 
@@ -193,7 +223,7 @@ type proc struct {
 	objs  slab[object]
 	ptrs  slab[*object]
 	props slab[prop]
-	segs  slab[pathSeg]
+	strs  slab[string] // expanded @type lists
 	// toRdf state.
 	quads    []rdfc.Quad
 	labels   map[string]string
@@ -211,15 +241,14 @@ func (p *proc) spend(n int) error {
 // deriveScoped applies the scoped context of def to active, through the
 // cache of active.
 func (p *proc) deriveScoped(active *Context, def *termDef, override, propagate bool) (*Context, error) {
-	k := deriveKey{def: def, override: override, propagate: propagate}
-	if c := active.lookupChild(k); c != nil {
+	if c := active.scopedChild(def, override, propagate); c != nil {
 		return c, p.checkSafe(c)
 	}
 	c, err := p.process(active, def.ctx, def.ctxBase, nil, override, propagate, true)
 	if err != nil {
 		return nil, err
 	}
-	active.storeChild(k, c)
+	active.storeScopedChild(def, override, propagate, c)
 	return c, p.checkSafe(c)
 }
 
@@ -275,8 +304,7 @@ func (p *proc) process(active *Context, local any, baseURL string, remote []stri
 			}
 			var err error
 			if len(remote) == 0 && validate {
-				k := deriveKey{url: url}
-				if cached := result.lookupChild(k); cached != nil {
+				if cached := result.remoteChild(url); cached != nil {
 					result, owned = cached, false
 					continue
 				}
@@ -284,7 +312,7 @@ func (p *proc) process(active *Context, local any, baseURL string, remote []stri
 				if err != nil {
 					return nil, err
 				}
-				result.storeChild(k, next)
+				result.storeRemoteChild(url, next)
 				result, owned = next, false
 				continue
 			}
@@ -800,6 +828,7 @@ func (p *proc) createTerm(tc *termCreator, term string) error {
 		def.idWF = wellFormedIRI(def.id)
 		if def.typ != "" {
 			def.typSlice = []string{def.typ}
+			def.typWF = wellFormedIRI(def.typ)
 		}
 	}
 	ctx.terms[term] = def

@@ -29,6 +29,7 @@ const (
 // lookups, and Expand converts it to maps at the end.
 type object struct {
 	has      uint16
+	typesWF  bool // every one of types is known to be a well-formed IRI
 	id       string
 	types    []string
 	value    any // @value (a scalar, or any JSON for @json)
@@ -125,6 +126,14 @@ const nullProp = "\x00"
 
 // pathSeg is a linked path from the document root, rendered only when a
 // safe-mode error names where it happened.
+//
+// Segments live on the stack of the function that descends: each such
+// function declares one segment outside its loops and refills it per entry,
+// and nothing keeps a path beyond the call it is passed to (errors render
+// it at once). Declaring it inside a loop would make escape analysis move
+// it to the heap (a loop variable's address stored in a parameter of the
+// recursion counts as outliving it), and so would storing a path anywhere
+// but in a child segment.
 type pathSeg struct {
 	parent *pathSeg
 	key    string
@@ -185,11 +194,7 @@ func (p *proc) expandDocument(doc any, opts *Options) ([]*object, error) {
 	if !r.isArr && r.one != nil && r.one.has == hGraph && len(r.one.props) == 0 {
 		return r.one.graph, nil
 	}
-	out := r.slice()
-	if out == nil {
-		out = []*object{}
-	}
-	return out, nil
+	return nonNil(p.sliceOf(r)), nil
 }
 
 // expand is the Expansion algorithm (JSON-LD 1.1 API section 5.1).
@@ -207,19 +212,25 @@ func (p *proc) expandDef(ctx *Context, prop string, pdef *termDef, elem any, bas
 	if elem == nil {
 		return expRes{}, nil
 	}
-	p.depth++
-	defer func() { p.depth-- }()
-	if p.depth > MaxDepth {
+	if p.depth >= MaxDepth {
 		return expRes{}, newErr(CodeLimit, "document nested deeper than "+strconv.Itoa(MaxDepth))
 	}
 	if err := p.spend(1); err != nil {
 		return expRes{}, err
 	}
+	// p.depth counts the arrays and maps being expanded (a scalar nests
+	// nothing). It is decremented before a successful return rather than
+	// by a deferred call, which costs more on every element; after an
+	// error the count does not matter (the call fails, and getProc resets
+	// it).
 	switch e := elem.(type) {
 	case []any:
+		p.depth++
 		out := p.ptrs.take(len(e))[:0]
+		seg := pathSeg{parent: path}
 		for i, item := range e {
-			r, err := p.expandDef(ctx, prop, pdef, item, baseURL, fromMap, p.seg(path, "", i))
+			seg.idx = i
+			r, err := p.expandDef(ctx, prop, pdef, item, baseURL, fromMap, &seg)
 			if err != nil {
 				return expRes{}, err
 			}
@@ -233,9 +244,13 @@ func (p *proc) expandDef(ctx *Context, prop string, pdef *termDef, elem any, bas
 				out = append(out, r.one)
 			}
 		}
+		p.depth--
 		return expRes{arr: out, isArr: true}, nil
 	case map[string]any:
-		return p.expandMap(ctx, prop, pdef, e, baseURL, fromMap, path)
+		p.depth++
+		r, err := p.expandMap(ctx, prop, pdef, e, baseURL, fromMap, path)
+		p.depth--
+		return r, err
 	}
 	if !isScalar(elem) {
 		return expRes{}, newErr("invalid input", "unsupported JSON value type at "+path.String())
@@ -287,14 +302,46 @@ func (p *proc) expandMap(ctx *Context, prop string, pdef *termDef, elem map[stri
 	return expRes{one: o}, err
 }
 
+// entry is one key and value of a map being expanded.
+type entry struct {
+	key   string
+	value any
+}
+
+func sortEntries(es []entry) {
+	if len(es) > 1 {
+		slices.SortFunc(es, func(a, b entry) int { return strings.Compare(a.key, b.key) })
+	}
+}
+
+// maxStackEntries is how many entries collectEntries keeps in the caller's
+// buffer; larger maps allocate.
+const maxStackEntries = 16
+
+// collectEntries appends m's entries to buf. Expanding an object looks at
+// its entries up to four times (reverting a type-scoped context, finding
+// @context and the @type keys, then expanding each entry); iterating a
+// Go map is several times dearer than a slice, so it is iterated once.
+// The order is the map's (random) order, as iterating it each time was:
+// nothing in the result depends on it.
+func collectEntries(buf []entry, m map[string]any) []entry {
+	for k, v := range m {
+		buf = append(buf, entry{k, v})
+	}
+	return buf
+}
+
 // expandObject expands a map; set reports a set object, whose items the
 // caller splices.
 func (p *proc) expandObject(ctx *Context, prop string, pdef *termDef, elem map[string]any, baseURL string, fromMap bool, path *pathSeg) (o *object, set bool, err error) {
+	var buf [maxStackEntries]entry
+	ents := collectEntries(buf[:0], elem)
 	// Non-propagated (type-scoped) contexts stop at node boundaries.
 	if ctx.previous != nil && !fromMap {
 		revert := true
-		for k := range elem {
-			if p.keyIs(ctx, k, "@value") || (len(elem) == 1 && p.keyIs(ctx, k, "@id")) {
+		for i := range ents {
+			k := ents[i].key
+			if p.keyIs(ctx, k, "@value") || (len(ents) == 1 && p.keyIs(ctx, k, "@id")) {
 				revert = false
 				break
 			}
@@ -308,29 +355,32 @@ func (p *proc) expandObject(ctx *Context, prop string, pdef *termDef, elem map[s
 			return nil, false, err
 		}
 	}
-	if lc, ok := elem["@context"]; ok {
-		if ctx, err = p.process(ctx, lc, baseURL, nil, false, true, true); err != nil {
-			return nil, false, err
-		}
-		if err := p.checkSafe(ctx); err != nil {
-			return nil, false, err
+	for i := range ents {
+		if ents[i].key == "@context" {
+			if ctx, err = p.process(ctx, ents[i].value, baseURL, nil, false, true, true); err != nil {
+				return nil, false, err
+			}
+			if err := p.checkSafe(ctx); err != nil {
+				return nil, false, err
+			}
+			break
 		}
 	}
 	typeCtx := ctx
-	var typeKeysBuf [2]string
-	typeKeys := typeKeysBuf[:0]
-	for k := range elem {
-		if p.keyIs(ctx, k, "@type") {
-			typeKeys = append(typeKeys, k)
+	// The @type entries (@type and its aliases), in key order; their
+	// values are kept alongside, so they are not looked up again.
+	var typesBuf [2]entry
+	types := typesBuf[:0]
+	for i := range ents {
+		if p.keyIs(ctx, ents[i].key, "@type") {
+			types = append(types, ents[i])
 		}
 	}
-	if len(typeKeys) > 1 {
-		slices.Sort(typeKeys)
-	}
-	inputType := ""
-	for i, k := range typeKeys {
+	sortEntries(types)
+	var inputType typeOfInput
+	for i, te := range types {
 		var terms []string
-		switch v := elem[k].(type) {
+		switch v := te.value.(type) {
 		case string:
 			terms = []string{v}
 		case []any:
@@ -351,7 +401,7 @@ func (p *proc) expandObject(ctx *Context, prop string, pdef *termDef, elem map[s
 		}
 		if i == 0 {
 			last := ""
-			switch v := elem[k].(type) {
+			switch v := te.value.(type) {
 			case string:
 				last = v
 			case []any:
@@ -359,15 +409,13 @@ func (p *proc) expandObject(ctx *Context, prop string, pdef *termDef, elem map[s
 					last, _ = v[len(v)-1].(string)
 				}
 			}
-			if last != "" {
-				inputType, _, _ = p.expandIRI(ctx, last, false, true, nil)
-			}
+			inputType = typeOfInput{term: last, ctx: ctx}
 		}
 	}
 
 	res := p.newObj()
 	res.props = p.makeProps(len(elem))
-	if err := p.expandEntries(ctx, typeCtx, prop, elem, res, inputType, baseURL, path); err != nil {
+	if err := p.expandEntries(ctx, typeCtx, prop, ents, res, inputType, baseURL, path); err != nil {
 		return nil, false, err
 	}
 
@@ -445,21 +493,46 @@ func (p *proc) dropFree(res *object, prop string, path *pathSeg) (*object, error
 	return nil, nil
 }
 
-// expandEntries is steps 13 and 14: every entry of elem (and of its
-// nested @nest maps) into res.
-func (p *proc) expandEntries(ctx, typeCtx *Context, prop string, elem map[string]any, res *object, inputType, baseURL string, path *pathSeg) error {
-	var nests []string
-	for key, value := range elem {
+// typeOfInput is the input type of an object (step 11): the last value of
+// its first @type entry, and the context that expands it. Only a value
+// object asks whether it is @json, so it is expanded then: expanding it for
+// every typed node would cost each a term lookup for nothing.
+type typeOfInput struct {
+	term string
+	ctx  *Context
+}
+
+func (t typeOfInput) isJSON(p *proc) bool {
+	if t.term == "" {
+		return false
+	}
+	e, _, _ := p.expandIRI(t.ctx, t.term, false, true, nil)
+	return e == "@json"
+}
+
+// expandEntries is steps 13 and 14: every entry of an object (ents, and
+// the entries of its nested @nest maps) into res.
+func (p *proc) expandEntries(ctx, typeCtx *Context, prop string, ents []entry, res *object, inputType typeOfInput, baseURL string, path *pathSeg) error {
+	var nests []entry
+	seg := pathSeg{parent: path, idx: -1}
+	for _, e := range ents {
+		key, value := e.key, e.value
 		if key == "@context" {
 			continue
 		}
-		seg := p.seg(path, key, -1)
-		var exp string
-		var ok bool
+		seg.key = key
 		td := ctx.terms[key]
 		if td != nil && td.idWF && !td.nullID {
-			exp, ok = td.id, true // the common case, without a second lookup
-		} else if td != nil && key != "" && key[0] != '@' && isKeyword(td.id) {
+			// The common case: a term for a well-formed IRI, which is
+			// absolute and no keyword, so none of the checks below apply.
+			if err := p.expandProperty(ctx, key, td, td.id, value, res, baseURL, &seg); err != nil {
+				return err
+			}
+			continue
+		}
+		var exp string
+		var ok bool
+		if td != nil && key != "" && key[0] != '@' && isKeyword(td.id) {
 			exp, ok = td.id, true // a keyword alias ("id", "type"), as expandIRI
 		} else {
 			var err error
@@ -469,32 +542,31 @@ func (p *proc) expandEntries(ctx, typeCtx *Context, prop string, elem map[string
 		}
 		if !ok || (strings.IndexByte(exp, ':') < 0 && !isKeyword(exp)) {
 			if p.safe {
-				return safeErr(seg, "property "+strconv.Quote(key)+" does not expand to an absolute IRI")
+				return safeErr(&seg, "property "+strconv.Quote(key)+" does not expand to an absolute IRI")
 			}
 			continue
 		}
 		if exp[0] == '@' && isKeyword(exp) {
-			isNest, err := p.expandKeyword(ctx, typeCtx, prop, exp, key, value, res, inputType, baseURL, seg)
+			isNest, err := p.expandKeyword(ctx, typeCtx, prop, exp, key, value, res, inputType, baseURL, &seg)
 			if err != nil {
 				return err
 			}
 			if isNest {
-				nests = append(nests, key)
+				nests = append(nests, e)
 			}
 			continue
 		}
-		if err := p.expandProperty(ctx, key, td, exp, value, res, baseURL, seg); err != nil {
+		if err := p.expandProperty(ctx, key, td, exp, value, res, baseURL, &seg); err != nil {
 			return err
 		}
 	}
-	if len(nests) > 1 {
-		slices.Sort(nests)
-	}
-	for _, nk := range nests {
-		seg := pathSeg{parent: path, key: nk, idx: -1}
-		vals, ok := elem[nk].([]any)
+	sortEntries(nests)
+	for _, ne := range nests {
+		nk := ne.key
+		seg.key = nk
+		vals, ok := ne.value.([]any)
 		if !ok {
-			vals = []any{elem[nk]}
+			vals = []any{ne.value}
 		}
 		for _, nv := range vals {
 			nm, ok := nv.(map[string]any)
@@ -510,12 +582,13 @@ func (p *proc) expandEntries(ctx, typeCtx *Context, prop string, elem map[string
 					return err
 				}
 			}
-			for k := range nm {
-				if e, _, _ := p.expandIRI(nestCtx, k, false, true, nil); e == "@value" {
+			nents := collectEntries(nil, nm) // @nest is rare: let it allocate
+			for _, e := range nents {
+				if x, _, _ := p.expandIRI(nestCtx, e.key, false, true, nil); x == "@value" {
 					return newErr("invalid @nest value", "nested value object at "+seg.String())
 				}
 			}
-			if err := p.expandEntries(nestCtx, typeCtx, prop, nm, res, inputType, baseURL, &seg); err != nil {
+			if err := p.expandEntries(nestCtx, typeCtx, prop, nents, res, inputType, baseURL, &seg); err != nil {
 				return err
 			}
 		}
@@ -525,7 +598,7 @@ func (p *proc) expandEntries(ctx, typeCtx *Context, prop string, elem map[string
 
 // expandKeyword handles one keyword entry (step 13.4). It reports whether
 // the entry is an @nest to process afterwards.
-func (p *proc) expandKeyword(ctx, typeCtx *Context, prop, kw, key string, value any, res *object, inputType, baseURL string, path *pathSeg) (bool, error) {
+func (p *proc) expandKeyword(ctx, typeCtx *Context, prop, kw, key string, value any, res *object, inputType typeOfInput, baseURL string, path *pathSeg) (bool, error) {
 	if prop == "@reverse" {
 		return false, newErr("invalid reverse property map", "keyword "+kw+" in @reverse at "+path.String())
 	}
@@ -574,13 +647,21 @@ func (p *proc) expandKeyword(ctx, typeCtx *Context, prop, kw, key string, value 
 		default:
 			return false, newErr("invalid type value", "at "+path.String())
 		}
-		types := make([]string, 0, len(in)+len(res.types))
+		types := p.strs.take(len(in) + len(res.types))[:0]
 		types = append(types, res.types...)
+		allWF := res.has&hType == 0 || res.typesWF
 		for _, t := range in {
 			s, ok := t.(string)
 			if !ok {
 				return false, newErr("invalid type value", "at "+path.String())
 			}
+			// The common case: a term for a well-formed IRI, which is what
+			// expandIRI would give, and which toRdf then need not check.
+			if td := typeCtx.terms[s]; td != nil && td.idWF && !td.nullID {
+				types = append(types, td.id)
+				continue
+			}
+			allWF = false
 			e, ok, err := p.expandIRI(typeCtx, s, true, true, nil)
 			if err != nil {
 				return false, err
@@ -599,7 +680,7 @@ func (p *proc) expandKeyword(ctx, typeCtx *Context, prop, kw, key string, value 
 		if isArr || res.has&hType != 0 {
 			res.has |= hTypeArray
 		}
-		res.types = types
+		res.types, res.typesWF = types, allWF
 		res.has |= hType
 	case "@graph":
 		r, err := p.expand(ctx, "@graph", value, baseURL, false, path)
@@ -631,7 +712,7 @@ func (p *proc) expandKeyword(ctx, typeCtx *Context, prop, kw, key string, value 
 		res.included = append(res.included, inc...)
 		res.has |= hIncluded
 	case "@value":
-		if inputType == "@json" {
+		if inputType.isJSON(p) {
 			if p.mode10 {
 				return false, newErr("invalid value object value", "@json in json-ld-1.0 mode")
 			}
@@ -805,8 +886,9 @@ func (p *proc) expandProperty(ctx *Context, key string, td *termDef, exp string,
 		if td.index != "" {
 			indexKey = td.index
 		}
+		seg := pathSeg{parent: path, idx: -1}
 		for _, index := range sortedKeys(m) {
-			seg := pathSeg{parent: path, key: index, idx: -1}
+			seg.key = index
 			mapCtx := ctx
 			if container&(cID|cType) != 0 && ctx.previous != nil {
 				mapCtx = ctx.previous
@@ -870,6 +952,7 @@ func (p *proc) expandProperty(ctx *Context, key string, td *termDef, exp string,
 				case container&cType != 0 && expIndex != "@none":
 					item = item.shallowCopy()
 					item.types = append([]string{expIndex}, item.types...)
+					item.typesWF = false
 					item.has |= hType | hTypeArray
 				}
 				vals = append(vals, item)
@@ -983,7 +1066,7 @@ func (p *proc) expandValue(ctx *Context, td *termDef, v any, path *pathSeg) (*ob
 	o := p.newObj()
 	o.has, o.value = hValue, v
 	if td != nil && td.typ != "" && td.typ != "@id" && td.typ != "@vocab" && td.typ != "@none" {
-		o.types = td.typSlice
+		o.types, o.typesWF = td.typSlice, td.typWF
 		o.has |= hType
 		return o, nil
 	}

@@ -446,6 +446,28 @@ func BenchmarkToRDF(b *testing.B) {
 	}
 }
 
+// BenchmarkAppendRDF is toRdf as signing uses it: into a reused buffer,
+// repetitions kept (RDFC reads the quads as a set).
+func BenchmarkAppendRDF(b *testing.B) {
+	data, err := os.ReadFile("testdata/badge.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	doc := decode(b, data, false)
+	opts := &Options{Safe: true, KeepDuplicates: true}
+	qs, err := AppendRDF(nil, doc, opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	defer benchcpu.Measure(b)()
+	for b.Loop() {
+		if qs, err = AppendRDF(qs[:0], doc, opts); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 func BenchmarkExpand(b *testing.B) {
 	data, err := os.ReadFile("testdata/badge.json")
 	if err != nil {

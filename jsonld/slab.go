@@ -8,10 +8,10 @@ import (
 
 // slab hands out zeroed values, or short slices of them, carved from
 // chunks that are kept and reused across calls. Expanding a credential
-// creates a hundred objects, value slices and path segments that all die
-// together when the call returns; taking them from a slab that goes back to
-// a pool turns most of the allocations of a call, and the garbage
-// collection they caused, into clearing memory already owned.
+// creates a hundred objects, value slices, property lists and type lists
+// that all die together when the call returns; taking them from a slab
+// that goes back to a pool turns most of the allocations of a call, and
+// the garbage collection they caused, into clearing memory already owned.
 //
 // A carved slice has its capacity set to its length, so appending to it
 // reallocates instead of running into its neighbour.
@@ -63,7 +63,7 @@ const (
 	objChunk  = 64
 	ptrChunk  = 128
 	propChunk = 128
-	segChunk  = 128
+	strChunk  = 64
 	keepChunk = 8
 	// keepQuads bounds the quad buffer a pooled proc keeps.
 	keepQuads = 4096
@@ -74,7 +74,7 @@ var procPool = sync.Pool{New: func() any {
 		objs:  slab[object]{size: objChunk},
 		ptrs:  slab[*object]{size: ptrChunk},
 		props: slab[prop]{size: propChunk},
-		segs:  slab[pathSeg]{size: segChunk},
+		strs:  slab[string]{size: strChunk},
 	}
 }}
 
@@ -94,7 +94,7 @@ func (p *proc) release() {
 	p.objs.reset(keepChunk)
 	p.ptrs.reset(keepChunk)
 	p.props.reset(keepChunk)
-	p.segs.reset(keepChunk)
+	p.strs.reset(keepChunk)
 	if cap(p.quads) > keepQuads {
 		p.quads = nil
 	} else {
@@ -105,13 +105,6 @@ func (p *proc) release() {
 	clear(p.subjects)
 	p.loader = nil
 	procPool.Put(p)
-}
-
-// seg returns a path segment carved from the slab.
-func (p *proc) seg(parent *pathSeg, key string, idx int) *pathSeg {
-	s := p.segs.one()
-	*s = pathSeg{parent: parent, key: key, idx: idx}
-	return s
 }
 
 // quadScratch returns the proc's reusable quad buffer, empty.

@@ -2,6 +2,7 @@ package jsonld
 
 import (
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -105,10 +106,16 @@ func dedupSubjects(qs []rdfc.Quad, subjects []string) []rdfc.Quad {
 	if !drop {
 		return qs
 	}
-	out := qs[:0]
-	for _, q := range qs {
-		if q.Subject.Kind != rdfc.Literal {
-			out = append(out, q)
+	// Compact from the first dropped quad on: those before it stay where
+	// they are (moving a quad is a typed copy of 224 bytes).
+	first := 0
+	for qs[first].Subject.Kind != rdfc.Literal {
+		first++
+	}
+	out := qs[:first]
+	for i := first + 1; i < len(qs); i++ {
+		if qs[i].Subject.Kind != rdfc.Literal {
+			out = append(out, qs[i])
 		}
 	}
 	clear(qs[len(out):]) // the buffer may be pooled: keep no strings alive
@@ -205,8 +212,30 @@ func (w *rdfWriter) checkRepeats(first int) {
 	}
 }
 
+// emit appends a quad, written field by field into the buffer: appending
+// a whole rdfc.Quad literal builds it on the stack and then copies its 224
+// bytes as a typed move, whose write barrier (while the collector marks)
+// walks the type's pointer bitmap; single field stores use the compiler's
+// inline barrier and skip the temporary.
 func (w *rdfWriter) emit(s, p, o, g rdfc.Term) {
-	w.quads = append(w.quads, rdfc.Quad{Subject: s, Predicate: p, Object: o, Graph: g})
+	n := len(w.quads)
+	if n == cap(w.quads) {
+		w.quads = slices.Grow(w.quads, 1)
+	}
+	w.quads = w.quads[:n+1]
+	q := &w.quads[n]
+	setTerm(&q.Subject, &s)
+	setTerm(&q.Predicate, &p)
+	setTerm(&q.Object, &o)
+	setTerm(&q.Graph, &g)
+}
+
+// setTerm is *dst = *src as single field stores (see emit).
+func setTerm(dst, src *rdfc.Term) {
+	dst.Kind = src.Kind
+	dst.Value = src.Value
+	dst.Datatype = src.Datatype
+	dst.Language = src.Language
 }
 
 // predicate converts a property IRI; ok is false when triples using it
@@ -260,6 +289,10 @@ func (w *rdfWriter) node(o *object, g rdfc.Term) (rdfc.Term, bool, error) {
 	if ok {
 		first := len(w.quads)
 		for _, t := range o.types {
+			if o.typesWF {
+				w.emit(s, rdfc.Term{Kind: rdfc.IRI, Value: rdfType}, rdfc.Term{Kind: rdfc.IRI, Value: t}, g)
+				continue
+			}
 			tt, tok := w.iri(t)
 			if !tok {
 				if err := w.unsafe("type", t); err != nil {
@@ -350,7 +383,7 @@ func (w *rdfWriter) object(v *object, g rdfc.Term) (rdfc.Term, bool, error) {
 	dt := ""
 	if len(v.types) > 0 {
 		dt = v.types[0]
-		if dt != "@json" && !wellFormedIRI(dt) {
+		if dt != "@json" && !v.typesWF && !wellFormedIRI(dt) {
 			return rdfc.Term{}, false, w.unsafe("datatype", dt)
 		}
 	}
