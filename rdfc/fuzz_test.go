@@ -1,6 +1,7 @@
 package rdfc
 
 import (
+	"bytes"
 	"errors"
 	"os"
 	"path/filepath"
@@ -72,6 +73,13 @@ func FuzzCanonicalize(f *testing.F) {
 		}
 		if err != nil {
 			t.Fatalf("canonicalize parsed quads: %v", err)
+		}
+		// Lines in strictly increasing code point order (sorted, no repeats).
+		lines := bytes.SplitAfter(res.NQuads, []byte("\n"))
+		for i := 1; i+1 < len(lines); i++ {
+			if bytes.Compare(lines[i-1], lines[i]) >= 0 {
+				t.Fatalf("lines out of order:\n%q\n%q", lines[i-1], lines[i])
+			}
 		}
 		again, err := CanonicalizeNQuads(res.NQuads, nil)
 		if errors.Is(err, ErrTooComplex) {

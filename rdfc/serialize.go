@@ -9,22 +9,27 @@ package rdfc
 
 // AppendNQuad appends the canonical N-Quads line for q, with its trailing
 // "\n", to dst.
-func AppendNQuad(dst []byte, q Quad) []byte {
-	dst = appendTerm(dst, q.Subject)
+func AppendNQuad(dst []byte, q Quad) []byte { return appendNQuad(dst, &q) }
+
+// appendNQuad is AppendNQuad. Quads and terms are passed by pointer inside
+// the package: a Term by value (seven words) does not fit in registers
+// next to dst, and serialization is a good part of canonicalization.
+func appendNQuad(dst []byte, q *Quad) []byte {
+	dst = appendTerm(dst, &q.Subject)
 	dst = append(dst, ' ')
-	dst = appendTerm(dst, q.Predicate)
+	dst = appendTerm(dst, &q.Predicate)
 	dst = append(dst, ' ')
-	dst = appendTerm(dst, q.Object)
+	dst = appendTerm(dst, &q.Object)
 	if q.Graph.Kind != DefaultGraph {
 		dst = append(dst, ' ')
-		dst = appendTerm(dst, q.Graph)
+		dst = appendTerm(dst, &q.Graph)
 	}
 	return append(dst, " .\n"...)
 }
 
 // String returns the term in N-Quads form ("<iri>", "_:label", "\"v\"@en");
 // the default graph is the empty string.
-func (t Term) String() string { return string(appendTerm(nil, t)) }
+func (t Term) String() string { return string(appendTerm(nil, &t)) }
 
 // String returns the canonical N-Quads line for q, without the line break.
 func (q Quad) String() string {
@@ -35,7 +40,7 @@ func (q Quad) String() string {
 // IsDefaultGraph reports whether t names the default graph.
 func (t Term) IsDefaultGraph() bool { return t.Kind == DefaultGraph }
 
-func appendTerm(dst []byte, t Term) []byte {
+func appendTerm(dst []byte, t *Term) []byte {
 	switch t.Kind {
 	case IRI:
 		dst = append(dst, '<')
@@ -50,7 +55,7 @@ func appendTerm(dst []byte, t Term) []byte {
 	return dst
 }
 
-func appendLiteral(dst []byte, t Term) []byte {
+func appendLiteral(dst []byte, t *Term) []byte {
 	dst = append(dst, '"')
 	dst = appendEscaped(dst, t.Value)
 	dst = append(dst, '"')
@@ -79,31 +84,62 @@ const upperHex = "0123456789ABCDEF"
 
 func appendEscaped(dst []byte, s string) []byte {
 	start := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !needsEscape[c] {
+	for i := 0; i < len(s); {
+		// Literal text rarely needs escaping: skip it eight bytes at a time.
+		if i+8 <= len(s) && !anyNeedsEscape(load64(s, i)) {
+			i += 8
 			continue
 		}
-		dst = append(dst, s[start:i]...)
-		start = i + 1
-		switch c {
-		case '\b':
-			dst = append(dst, '\\', 'b')
-		case '\t':
-			dst = append(dst, '\\', 't')
-		case '\n':
-			dst = append(dst, '\\', 'n')
-		case '\f':
-			dst = append(dst, '\\', 'f')
-		case '\r':
-			dst = append(dst, '\\', 'r')
-		case '"':
-			dst = append(dst, '\\', '"')
-		case '\\':
-			dst = append(dst, '\\', '\\')
-		default:
-			dst = append(dst, '\\', 'u', '0', '0', upperHex[c>>4], upperHex[c&0xf])
+		// A word holding a byte to escape, or the tail: byte by byte.
+		for end := min(i+8, len(s)); i < end; i++ {
+			if c := s[i]; needsEscape[c] {
+				dst = append(dst, s[start:i]...)
+				dst = appendEscape(dst, c)
+				start = i + 1
+			}
 		}
 	}
 	return append(dst, s[start:]...)
 }
+
+// appendEscape appends the escape of byte c, one that needsEscape marks.
+func appendEscape(dst []byte, c byte) []byte {
+	switch c {
+	case '\b':
+		return append(dst, '\\', 'b')
+	case '\t':
+		return append(dst, '\\', 't')
+	case '\n':
+		return append(dst, '\\', 'n')
+	case '\f':
+		return append(dst, '\\', 'f')
+	case '\r':
+		return append(dst, '\\', 'r')
+	case '"':
+		return append(dst, '\\', '"')
+	case '\\':
+		return append(dst, '\\', '\\')
+	}
+	return append(dst, '\\', 'u', '0', '0', upperHex[c>>4], upperHex[c&0xf])
+}
+
+// load64 returns the eight bytes of s from i as a little-endian integer.
+func load64(s string, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// anyNeedsEscape reports whether any of the eight bytes in x is one that
+// needsEscape marks (below 0x20, '"', '\\' or 0x7f).
+func anyNeedsEscape(x uint64) bool {
+	control := (x - 0x20*ones8) &^ x & highs8 // a byte below 0x20
+	return control|zeroByte(x^'"'*ones8)|zeroByte(x^'\\'*ones8)|zeroByte(x^0x7f*ones8) != 0
+}
+
+const ones8, highs8 = 0x0101010101010101, 0x8080808080808080
+
+// zeroByte is non-zero exactly when some byte of v is zero: subtracting 1
+// from each byte borrows into the high bit only from a zero byte (or from a
+// lower byte's borrow, which needs a zero byte below).
+func zeroByte(v uint64) uint64 { return (v - ones8) &^ v & highs8 }
