@@ -57,10 +57,11 @@ var parserPool = sync.Pool{New: func() any {
 const maxPooledScratch = 4096
 
 func (p *jsonParser) release() {
-	// A failed parse leaves entries on the stacks; they must not keep the
-	// document alive from the pool.
-	clear(p.kvs)
-	clear(p.items)
+	// The stacks must not keep the document alive from the pool: clear
+	// what was used (a failed parse also leaves entries below len).
+	clear(p.kvs[:max(p.kvsHigh, len(p.kvs))])
+	clear(p.items[:max(p.itemsHigh, len(p.items))])
+	p.kvsHigh, p.itemsHigh = 0, 0
 	if cap(p.kvs) > maxPooledScratch || cap(p.items) > maxPooledScratch {
 		return
 	}
@@ -98,7 +99,9 @@ type jsonParser struct {
 	// eight entries, a slice reallocated as it doubles).
 	kvs   []member
 	items []any
-	arena *docArena // nil: maps and slices are allocated
+	// The highest len the stacks reached, for release.
+	kvsHigh, itemsHigh int
+	arena              *docArena // nil: maps and slices are allocated
 }
 
 type member struct {
@@ -200,7 +203,9 @@ func (p *jsonParser) object(depth int) (any, bool) {
 			for _, e := range kvs {
 				m[e.key] = e.val // a repeated key keeps the last value, as encoding/json
 			}
-			clear(kvs)
+			// Not cleared here but once in release, up to the high-water
+			// mark: a slot is refilled by many objects of a document.
+			p.kvsHigh = max(p.kvsHigh, len(p.kvs))
 			p.kvs = p.kvs[:base]
 			return m, true
 		default:
@@ -236,7 +241,7 @@ func (p *jsonParser) array(depth int) (any, bool) {
 			items := p.items[base:]
 			l := p.newSlice(len(items))
 			copy(l, items)
-			clear(items)
+			p.itemsHigh = max(p.itemsHigh, len(p.items))
 			p.items = p.items[:base]
 			return l, true
 		default:

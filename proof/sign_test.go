@@ -205,3 +205,44 @@ func TestSignConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// TestProofJSON: the hand-written proof encoding is byte for byte what
+// encoding/json wrote before, with its omitempty members and its escaping
+// (<, > and &, control characters, invalid UTF-8).
+func TestProofJSON(t *testing.T) {
+	type tagged struct {
+		Type               string `json:"type"`
+		ID                 string `json:"id,omitempty"`
+		Cryptosuite        string `json:"cryptosuite"`
+		Created            string `json:"created,omitempty"`
+		Expires            string `json:"expires,omitempty"`
+		VerificationMethod string `json:"verificationMethod"`
+		ProofPurpose       string `json:"proofPurpose"`
+		Domain             string `json:"domain,omitempty"`
+		Challenge          string `json:"challenge,omitempty"`
+		Nonce              string `json:"nonce,omitempty"`
+		PreviousProof      any    `json:"previousProof,omitempty"`
+		ProofValue         string `json:"proofValue"`
+	}
+	cases := map[string]proofJSON{
+		"minimal": {Type: TypeDataIntegrity, Cryptosuite: SuiteEdDSARDFC2022, VerificationMethod: "did:key:z6Mk#z6Mk",
+			ProofPurpose: PurposeAssertionMethod, ProofValue: "z3FXQ"},
+		"every member": {Type: TypeDataIntegrity, ID: "urn:uuid:1", Cryptosuite: SuiteEdDSARDFC2022, Created: "2025-03-14T09:30:00Z",
+			Expires: "2026-03-14T09:30:00Z", VerificationMethod: "https://example.org/keys/1", ProofPurpose: "authentication",
+			Domain: "example.org", Challenge: "c-1", Nonce: "n", PreviousProof: "urn:uuid:0", ProofValue: "z1"},
+		"previous proofs": {Type: "t", Cryptosuite: "c", VerificationMethod: "v", ProofPurpose: "p",
+			PreviousProof: []any{"urn:uuid:a", "urn:uuid:\"b\""}, ProofValue: "z"},
+		"escapes": {Type: "t", Cryptosuite: "c", VerificationMethod: "v", ProofPurpose: "p", ProofValue: "z",
+			Domain: "<a href=\"x\">&amp;</a>", Challenge: "tab\there\nnul\x00 \\ é ✓ \u2028", Nonce: "bad \xff utf-8"},
+		"empty required members": {},
+	}
+	for name, p := range cases {
+		want, err := json.Marshal(tagged(p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := p.appendJSON([]byte("prefix")); string(got) != "prefix"+string(want) {
+			t.Errorf("%s:\n got %s\nwant prefix%s", name, got, want)
+		}
+	}
+}

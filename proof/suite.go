@@ -45,6 +45,7 @@ func canonicalHash(doc map[string]any, loader jsonld.DocumentLoader) ([sha256.Si
 type canonState struct {
 	quads []rdfc.Quad
 	nq    []byte
+	opts  jsonld.Options // here rather than a new one per call
 }
 
 var canonPool = sync.Pool{New: func() any {
@@ -67,6 +68,7 @@ func putCanonState(st *canonState) {
 	// they keep alive goes with the pool's contents at the next collections.
 	st.quads = st.quads[:0]
 	st.nq = st.nq[:0]
+	st.opts = jsonld.Options{}
 	canonPool.Put(st)
 }
 
@@ -77,7 +79,8 @@ func (st *canonState) canonicalize(doc map[string]any, loader jsonld.DocumentLoa
 		loader = jsonld.DefaultLoader()
 	}
 	// RDFC reads the quads as a set: jsonld need not remove repetitions.
-	quads, err := jsonld.AppendRDF(st.quads[:0], doc, &jsonld.Options{Loader: loader, Safe: true, KeepDuplicates: true})
+	st.opts = jsonld.Options{Loader: loader, Safe: true, KeepDuplicates: true}
+	quads, err := jsonld.AppendRDF(st.quads[:0], doc, &st.opts)
 	if quads != nil {
 		st.quads = quads
 	}
