@@ -30,8 +30,7 @@ const maxSharedSource = 64 << 10
 // Strings share one copy of data when shared is set. With an arena, the
 // maps and slices of the result are the arena's (see docArena).
 func decodeJSONFast(data []byte, shared bool, a *docArena) (any, error) {
-	p := parserPool.Get().(*jsonParser)
-	p.data, p.pos, p.arena = data, 0, a
+	p := jsonParser{data: data, arena: a}
 	if shared {
 		p.src = string(data)
 	}
@@ -41,33 +40,10 @@ func decodeJSONFast(data []byte, shared bool, a *docArena) (any, error) {
 		p.space()
 		ok = p.pos == len(p.data)
 	}
-	p.release()
 	if ok {
 		return v, nil
 	}
 	return decodeJSONStd(data)
-}
-
-// parserPool keeps parsers for their scratch stacks.
-var parserPool = sync.Pool{New: func() any {
-	return &jsonParser{kvs: make([]member, 0, 64), items: make([]any, 0, 64)}
-}}
-
-// maxPooledScratch bounds the scratch stacks a pooled parser keeps.
-const maxPooledScratch = 4096
-
-func (p *jsonParser) release() {
-	// The stacks must not keep the document alive from the pool: clear
-	// what was used (a failed parse also leaves entries below len).
-	clear(p.kvs[:max(p.kvsHigh, len(p.kvs))])
-	clear(p.items[:max(p.itemsHigh, len(p.items))])
-	p.kvsHigh, p.itemsHigh = 0, 0
-	if cap(p.kvs) > maxPooledScratch || cap(p.items) > maxPooledScratch {
-		return
-	}
-	p.kvs, p.items = p.kvs[:0], p.items[:0]
-	p.data, p.src, p.arena = nil, "", nil
-	parserPool.Put(p)
 }
 
 func decodeJSONStd(data []byte) (any, error) {
@@ -90,18 +66,10 @@ var errTrailingData = errors.New("data after the JSON value")
 const maxFastDepth = 500
 
 type jsonParser struct {
-	data []byte
-	src  string // data as a string, or "" when strings are copied one by one
-	pos  int
-	// The members and items of the objects and arrays being parsed,
-	// innermost last: each map and slice is made once its size is known,
-	// at its final size (a map grown entry by entry is rehashed past
-	// eight entries, a slice reallocated as it doubles).
-	kvs   []member
-	items []any
-	// The highest len the stacks reached, for release.
-	kvsHigh, itemsHigh int
-	arena              *docArena // nil: maps and slices are allocated
+	data  []byte
+	src   string // data as a string, or "" when strings are copied one by one
+	pos   int
+	arena *docArena // nil: maps and slices are allocated
 }
 
 type member struct {
@@ -118,14 +86,17 @@ func (p *jsonParser) text(i, j int) string {
 }
 
 func (p *jsonParser) space() {
-	for p.pos < len(p.data) {
-		switch p.data[p.pos] {
-		case ' ', '\t', '\n', '\r':
-			p.pos++
-		default:
-			return
+	// On locals: a field updated through p at every byte is a load and a
+	// store each time, and credentials are indented.
+	d, i := p.data, p.pos
+	for i < len(d) {
+		c := d[i]
+		if c > ' ' || (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+			break
 		}
+		i++
 	}
+	p.pos = i
 }
 
 // value parses a value at p.pos; false means "let encoding/json decide".
@@ -161,6 +132,13 @@ func (p *jsonParser) literal(lit string) bool {
 	return true
 }
 
+// stackMembers is how many members or items object and array gather in
+// a buffer on the stack before the map or slice is made at its final size
+// (a map grown entry by entry is rehashed past eight entries, a slice
+// reallocated as it doubles). A buffer on the heap would cost a write
+// barrier for every value stored while the collector marks.
+const stackMembers = 16
+
 func (p *jsonParser) object(depth int) (any, bool) {
 	p.pos++ // '{'
 	p.space()
@@ -168,7 +146,8 @@ func (p *jsonParser) object(depth int) (any, bool) {
 		p.pos++
 		return p.newMap(0), true
 	}
-	base := len(p.kvs)
+	var buf [stackMembers]member
+	kvs := buf[:0]
 	for {
 		p.space()
 		if p.pos >= len(p.data) || p.data[p.pos] != '"' {
@@ -188,7 +167,7 @@ func (p *jsonParser) object(depth int) (any, bool) {
 		if !ok {
 			return nil, false
 		}
-		p.kvs = append(p.kvs, member{k, v})
+		kvs = append(kvs, member{k, v})
 		p.space()
 		if p.pos >= len(p.data) {
 			return nil, false
@@ -198,15 +177,10 @@ func (p *jsonParser) object(depth int) (any, bool) {
 			p.pos++
 		case '}':
 			p.pos++
-			kvs := p.kvs[base:]
 			m := p.newMap(len(kvs))
 			for _, e := range kvs {
 				m[e.key] = e.val // a repeated key keeps the last value, as encoding/json
 			}
-			// Not cleared here but once in release, up to the high-water
-			// mark: a slot is refilled by many objects of a document.
-			p.kvsHigh = max(p.kvsHigh, len(p.kvs))
-			p.kvs = p.kvs[:base]
 			return m, true
 		default:
 			return nil, false
@@ -221,14 +195,15 @@ func (p *jsonParser) array(depth int) (any, bool) {
 		p.pos++
 		return p.newSlice(0), true
 	}
-	base := len(p.items)
+	var buf [stackMembers]any
+	items := buf[:0]
 	for {
 		p.space()
 		v, ok := p.value(depth + 1)
 		if !ok {
 			return nil, false
 		}
-		p.items = append(p.items, v)
+		items = append(items, v)
 		p.space()
 		if p.pos >= len(p.data) {
 			return nil, false
@@ -238,11 +213,8 @@ func (p *jsonParser) array(depth int) (any, bool) {
 			p.pos++
 		case ']':
 			p.pos++
-			items := p.items[base:]
 			l := p.newSlice(len(items))
 			copy(l, items)
-			p.itemsHigh = max(p.itemsHigh, len(p.items))
-			p.items = p.items[:base]
 			return l, true
 		default:
 			return nil, false
