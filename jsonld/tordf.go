@@ -60,11 +60,12 @@ func (p *proc) toRDF(dst []rdfc.Quad, doc any, opts *Options) ([]rdfc.Quad, erro
 	}
 	start := len(dst)
 	w := &rdfWriter{opts: opts, quads: dst, labels: p.labels, subjects: p.subjects, keep: opts.KeepDuplicates}
+	var s, g rdfc.Term // g: the default graph
 	for _, o := range objs {
 		if !o.isNode() {
 			continue
 		}
-		if _, _, err := w.node(o, rdfc.Term{}); err != nil {
+		if _, err := w.node(o, &g, &s); err != nil {
 			return nil, err
 		}
 	}
@@ -139,7 +140,41 @@ func dedup(qs []rdfc.Quad) []rdfc.Quad {
 	return out
 }
 
-func (w *rdfWriter) fresh() rdfc.Term {
+// Terms are 56 bytes (a kind and three strings). The writer passes them by
+// pointer and builds each where it is used (a quad's field, the list of a
+// property's objects), instead of returning and passing them by value:
+// those copies were most of the writer's own time.
+
+// Constant terms, passed by pointer to emit (never written).
+var (
+	typeTerm  = rdfc.Term{Kind: rdfc.IRI, Value: rdfType}
+	firstTerm = rdfc.Term{Kind: rdfc.IRI, Value: rdfFirst}
+	restTerm  = rdfc.Term{Kind: rdfc.IRI, Value: rdfRest}
+	nilTerm   = rdfc.Term{Kind: rdfc.IRI, Value: rdfNil}
+	valueTerm = rdfc.Term{Kind: rdfc.IRI, Value: rdfValue}
+	langTerm  = rdfc.Term{Kind: rdfc.IRI, Value: rdfLanguage}
+	dirTerm   = rdfc.Term{Kind: rdfc.IRI, Value: rdfDirection}
+)
+
+// setNode sets every field of *dst (it may hold an earlier term): an IRI
+// or blank node named v.
+func setNode(dst *rdfc.Term, kind rdfc.TermKind, v string) {
+	dst.Kind = kind
+	dst.Value = v
+	dst.Datatype = ""
+	dst.Language = ""
+}
+
+// setLiteral sets every field of *dst to a literal.
+func setLiteral(dst *rdfc.Term, lex, dt, lang string) {
+	dst.Kind = rdfc.Literal
+	dst.Value = lex
+	dst.Datatype = dt
+	dst.Language = lang
+}
+
+// fresh sets *dst to a new blank node.
+func (w *rdfWriter) fresh(dst *rdfc.Term) {
 	var l string
 	if w.n < len(bnodeLabels) {
 		l = bnodeLabels[w.n]
@@ -147,7 +182,7 @@ func (w *rdfWriter) fresh() rdfc.Term {
 		l = "b" + strconv.Itoa(w.n)
 	}
 	w.n++
-	return rdfc.Term{Kind: rdfc.BlankNode, Value: l}
+	setNode(dst, rdfc.BlankNode, l)
 }
 
 // bnodeLabels are the first labels, built once.
@@ -158,30 +193,33 @@ var bnodeLabels = func() (ls [64]string) {
 	return ls
 }()
 
-// blank maps a document blank node identifier to one of ours, so labels in
-// the output never collide with generated ones.
-func (w *rdfWriter) blank(id string) rdfc.Term {
+// blank sets *dst to our blank node for a document blank node identifier,
+// so labels in the output never collide with generated ones.
+func (w *rdfWriter) blank(dst *rdfc.Term, id string) {
 	if w.labels == nil {
 		w.labels = map[string]string{}
 	}
 	if l, ok := w.labels[id]; ok {
-		return rdfc.Term{Kind: rdfc.BlankNode, Value: l}
+		setNode(dst, rdfc.BlankNode, l)
+		return
 	}
-	t := w.fresh()
-	w.labels[id] = t.Value
-	return t
+	w.fresh(dst)
+	w.labels[id] = dst.Value
 }
 
-// iri turns an expanded IRI or blank node id into a term; ok is false when
-// it is neither a well-formed absolute IRI nor a blank node id.
-func (w *rdfWriter) iri(s string) (rdfc.Term, bool) {
+// iri sets *dst to the term of an expanded IRI or blank node id; it
+// reports false (leaving *dst unspecified) when s is neither a well-formed
+// absolute IRI nor a blank node id.
+func (w *rdfWriter) iri(dst *rdfc.Term, s string) bool {
 	if isBlank(s) {
-		return w.blank(s), true
+		w.blank(dst, s)
+		return true
 	}
 	if wellFormedIRI(s) {
-		return rdfc.Term{Kind: rdfc.IRI, Value: s}, true
+		setNode(dst, rdfc.IRI, s)
+		return true
 	}
-	return rdfc.Term{}, false
+	return false
 }
 
 func (w *rdfWriter) unsafe(what, s string) error {
@@ -216,18 +254,18 @@ func (w *rdfWriter) checkRepeats(first int) {
 // a whole rdfc.Quad literal builds it on the stack and then copies its 224
 // bytes as a typed move, whose write barrier (while the collector marks)
 // walks the type's pointer bitmap; single field stores use the compiler's
-// inline barrier and skip the temporary.
-func (w *rdfWriter) emit(s, p, o, g rdfc.Term) {
+// inline barrier and skip the temporary. The terms are read, not kept.
+func (w *rdfWriter) emit(s, p, o, g *rdfc.Term) {
 	n := len(w.quads)
 	if n == cap(w.quads) {
 		w.quads = slices.Grow(w.quads, 1)
 	}
 	w.quads = w.quads[:n+1]
 	q := &w.quads[n]
-	setTerm(&q.Subject, &s)
-	setTerm(&q.Predicate, &p)
-	setTerm(&q.Object, &o)
-	setTerm(&q.Graph, &g)
+	setTerm(&q.Subject, s)
+	setTerm(&q.Predicate, p)
+	setTerm(&q.Object, o)
+	setTerm(&q.Graph, g)
 }
 
 // setTerm is *dst = *src as single field stores (see emit).
@@ -238,36 +276,38 @@ func setTerm(dst, src *rdfc.Term) {
 	dst.Language = src.Language
 }
 
-// predicate converts a property IRI; ok is false when triples using it
-// must be left out (the values are still walked for their own triples).
-func (w *rdfWriter) predicate(iri string) (rdfc.Term, bool, error) {
+// predicate sets *dst to a property IRI's term; ok is false when triples
+// using it must be left out (the values are still walked for their own
+// triples).
+func (w *rdfWriter) predicate(dst *rdfc.Term, iri string) (bool, error) {
 	if isBlank(iri) {
 		if !w.opts.ProduceGeneralizedRDF {
-			return rdfc.Term{}, false, w.unsafe("blank node predicate", iri)
+			return false, w.unsafe("blank node predicate", iri)
 		}
-		return w.blank(iri), true, nil
+		w.blank(dst, iri)
+		return true, nil
 	}
 	if wellFormedIRI(iri) {
-		return rdfc.Term{Kind: rdfc.IRI, Value: iri}, true, nil
+		setNode(dst, rdfc.IRI, iri)
+		return true, nil
 	}
-	return rdfc.Term{}, false, w.unsafe("predicate", iri)
+	return false, w.unsafe("predicate", iri)
 }
 
-// node emits the triples of a node object in graph g and returns its
-// subject term (ok false if its @id is not usable).
-func (w *rdfWriter) node(o *object, g rdfc.Term) (rdfc.Term, bool, error) {
-	var s rdfc.Term
+// node emits the triples of a node object in graph g and sets *s to its
+// subject term; ok is false (and *s unspecified) if its @id is not usable.
+func (w *rdfWriter) node(o *object, g, s *rdfc.Term) (bool, error) {
 	ok := true
 	if o.has&hNullID != 0 {
 		ok = false
 	} else if o.has&hID != 0 {
-		if s, ok = w.iri(o.id); !ok {
+		if ok = w.iri(s, o.id); !ok {
 			if err := w.unsafe("subject", o.id); err != nil {
-				return s, false, err
+				return false, err
 			}
 		}
 	} else {
-		s = w.fresh()
+		w.fresh(s)
 	}
 	if ok && !w.keep && o.has&hID != 0 && len(o.types)+len(o.props)+len(o.reverse) > 0 {
 		if w.subjects == nil {
@@ -286,109 +326,122 @@ func (w *rdfWriter) node(o *object, g rdfc.Term) (rdfc.Term, bool, error) {
 	if len(o.reverse) > 0 || o.has&hGraph != 0 {
 		w.mayDup = true
 	}
+	// Scratch terms for the loops below: a type, a predicate, the subject
+	// of a reverse, @graph or @included node.
+	var t, pt rdfc.Term
 	if ok {
 		first := len(w.quads)
-		for _, t := range o.types {
+		for _, ty := range o.types {
 			if o.typesWF {
-				w.emit(s, rdfc.Term{Kind: rdfc.IRI, Value: rdfType}, rdfc.Term{Kind: rdfc.IRI, Value: t}, g)
-				continue
-			}
-			tt, tok := w.iri(t)
-			if !tok {
-				if err := w.unsafe("type", t); err != nil {
-					return s, false, err
+				setNode(&t, rdfc.IRI, ty)
+			} else if !w.iri(&t, ty) {
+				if err := w.unsafe("type", ty); err != nil {
+					return false, err
 				}
 				continue
 			}
-			w.emit(s, rdfc.Term{Kind: rdfc.IRI, Value: rdfType}, tt, g)
+			w.emit(s, &typeTerm, &t, g)
 		}
 		w.checkRepeats(first)
 	}
+	// The objects of one property are built in objBuf, each by the call
+	// that walks its value: they are emitted after the values' own
+	// triples, so that the property's quads are adjacent for checkRepeats.
+	var objBuf [4]rdfc.Term
 	for i := range o.props {
 		pr := &o.props[i]
-		pt, pok := rdfc.Term{Kind: rdfc.IRI, Value: pr.iri}, true
-		if !pr.wf {
+		pok := true
+		if pr.wf {
+			setNode(&pt, rdfc.IRI, pr.iri)
+		} else {
 			var err error
-			if pt, pok, err = w.predicate(pr.iri); err != nil {
-				return s, false, err
+			if pok, err = w.predicate(&pt, pr.iri); err != nil {
+				return false, err
 			}
 		}
-		var objBuf [4]rdfc.Term
 		objs := objBuf[:0]
 		for _, v := range pr.vals {
-			ot, ook, err := w.object(v, g)
-			if err != nil {
-				return s, false, err
+			// The slot is not zeroed first: object sets every field of a
+			// term it returns, and each pointer store into it costs a
+			// write barrier while the collector marks (the compiler
+			// cannot tell that objBuf is on the stack).
+			if n := len(objs); n < cap(objs) {
+				objs = objs[:n+1]
+			} else {
+				objs = append(objs, rdfc.Term{})
 			}
-			if ok && pok && ook {
-				objs = append(objs, ot)
+			ook, err := w.object(v, g, &objs[len(objs)-1])
+			if err != nil {
+				return false, err
+			}
+			if !ok || !pok || !ook {
+				objs = objs[:len(objs)-1]
 			}
 		}
-		// The objects are emitted after the values' own triples, so that
-		// the property's quads are adjacent for checkRepeats.
 		first := len(w.quads)
-		for _, ot := range objs {
-			w.emit(s, pt, ot, g)
+		for j := range objs {
+			w.emit(s, &pt, &objs[j], g)
 		}
 		w.checkRepeats(first)
 	}
 	for i := range o.reverse {
 		pr := &o.reverse[i]
-		pt, pok, err := w.predicate(pr.iri)
+		pok, err := w.predicate(&pt, pr.iri)
 		if err != nil {
-			return s, false, err
+			return false, err
 		}
 		for _, v := range pr.vals {
-			vs, vok, err := w.node(v, g)
+			vok, err := w.node(v, g, &t)
 			if err != nil {
-				return s, false, err
+				return false, err
 			}
 			if ok && pok && vok {
-				w.emit(vs, pt, s, g)
+				w.emit(&t, &pt, s, g)
 			}
 		}
 	}
 	if o.has&hGraph != 0 {
 		if !ok {
 			if err := w.unsafe("graph name", o.id); err != nil {
-				return s, false, err
+				return false, err
 			}
 		} else {
 			for _, n := range o.graph {
 				if n.isNode() {
-					if _, _, err := w.node(n, s); err != nil {
-						return s, false, err
+					if _, err := w.node(n, s, &t); err != nil {
+						return false, err
 					}
 				}
 			}
 		}
 	}
 	for _, n := range o.included {
-		if _, _, err := w.node(n, g); err != nil {
-			return s, false, err
+		if _, err := w.node(n, g, &t); err != nil {
+			return false, err
 		}
 	}
-	return s, ok, nil
+	return ok, nil
 }
 
 // object is the Object to RDF Conversion algorithm (plus the triples of a
-// nested node or list).
-func (w *rdfWriter) object(v *object, g rdfc.Term) (rdfc.Term, bool, error) {
+// nested node or list): it sets *dst to the object's term, or reports
+// false.
+func (w *rdfWriter) object(v *object, g, dst *rdfc.Term) (bool, error) {
 	switch {
 	case v.isList():
-		return w.list(v.list, g)
+		return w.list(v.list, g, dst)
 	case !v.isValue():
-		return w.node(v, g)
+		return w.node(v, g, dst)
 	}
 	dt := ""
 	if len(v.types) > 0 {
 		dt = v.types[0]
 		if dt != "@json" && !v.typesWF && !wellFormedIRI(dt) {
-			return rdfc.Term{}, false, w.unsafe("datatype", dt)
+			return false, w.unsafe("datatype", dt)
 		}
 	}
 	if v.has&hLang != 0 && !wellFormedLang(v.lang) {
-		return rdfc.Term{}, false, w.unsafe("language", v.lang)
+		return false, w.unsafe("language", v.lang)
 	}
 	var lex string
 	switch x := v.value.(type) {
@@ -424,52 +477,65 @@ func (w *rdfWriter) object(v *object, g rdfc.Term) (rdfc.Term, bool, error) {
 	if v.has&hDir != 0 {
 		switch w.opts.RDFDirection {
 		case "i18n-datatype":
-			return rdfc.Term{Kind: rdfc.Literal, Value: lex, Datatype: i18nNS + strings.ToLower(v.lang) + "_" + v.dir}, true, nil
+			setLiteral(dst, lex, i18nNS+strings.ToLower(v.lang)+"_"+v.dir, "")
+			return true, nil
 		case "compound-literal":
-			b := w.fresh()
-			w.emit(b, rdfc.Term{Kind: rdfc.IRI, Value: rdfValue}, rdfc.Term{Kind: rdfc.Literal, Value: lex, Datatype: rdfc.XSDString}, g)
+			w.fresh(dst)
+			var lit rdfc.Term
+			setLiteral(&lit, lex, rdfc.XSDString, "")
+			w.emit(dst, &valueTerm, &lit, g)
 			if v.has&hLang != 0 {
-				w.emit(b, rdfc.Term{Kind: rdfc.IRI, Value: rdfLanguage}, rdfc.Term{Kind: rdfc.Literal, Value: strings.ToLower(v.lang), Datatype: rdfc.XSDString}, g)
+				setLiteral(&lit, strings.ToLower(v.lang), rdfc.XSDString, "")
+				w.emit(dst, &langTerm, &lit, g)
 			}
-			w.emit(b, rdfc.Term{Kind: rdfc.IRI, Value: rdfDirection}, rdfc.Term{Kind: rdfc.Literal, Value: v.dir, Datatype: rdfc.XSDString}, g)
-			return b, true, nil
+			setLiteral(&lit, v.dir, rdfc.XSDString, "")
+			w.emit(dst, &dirTerm, &lit, g)
+			return true, nil
 		default:
 			// Without an rdfDirection the direction is lost: unsafe.
 			if w.opts.Safe {
-				return rdfc.Term{}, false, newErr(CodeSafeMode, "@direction "+strconv.Quote(v.dir)+" of "+strconv.Quote(lex)+" needs an rdfDirection option")
+				return false, newErr(CodeSafeMode, "@direction "+strconv.Quote(v.dir)+" of "+strconv.Quote(lex)+" needs an rdfDirection option")
 			}
 		}
 	}
 	if v.has&hLang != 0 {
-		return rdfc.Term{Kind: rdfc.Literal, Value: lex, Datatype: rdfc.LangString, Language: v.lang}, true, nil
+		setLiteral(dst, lex, rdfc.LangString, v.lang)
+		return true, nil
 	}
 	if dt == "" {
 		dt = rdfc.XSDString
 	}
-	return rdfc.Term{Kind: rdfc.Literal, Value: lex, Datatype: dt}, true, nil
+	setLiteral(dst, lex, dt, "")
+	return true, nil
 }
 
-// list is the List Conversion algorithm: a chain of rdf:first/rdf:rest.
-func (w *rdfWriter) list(items []*object, g rdfc.Term) (rdfc.Term, bool, error) {
+// list is the List Conversion algorithm: a chain of rdf:first/rdf:rest
+// whose head it sets *dst to.
+func (w *rdfWriter) list(items []*object, g, dst *rdfc.Term) (bool, error) {
 	if len(items) == 0 {
-		return rdfc.Term{Kind: rdfc.IRI, Value: rdfNil}, true, nil
+		setNode(dst, rdfc.IRI, rdfNil)
+		return true, nil
 	}
-	head := w.fresh()
-	cur := head
+	w.fresh(dst)
+	// cur and next alternate between two terms after the head.
+	var ot rdfc.Term
+	var links [2]rdfc.Term
+	cur := dst
 	for i, it := range items {
-		ot, ok, err := w.object(it, g)
+		ok, err := w.object(it, g, &ot)
 		if err != nil {
-			return head, false, err
+			return false, err
 		}
 		if ok {
-			w.emit(cur, rdfc.Term{Kind: rdfc.IRI, Value: rdfFirst}, ot, g)
+			w.emit(cur, &firstTerm, &ot, g)
 		}
-		next := rdfc.Term{Kind: rdfc.IRI, Value: rdfNil}
+		next := &nilTerm
 		if i < len(items)-1 {
-			next = w.fresh()
+			next = &links[i&1]
+			w.fresh(next)
 		}
-		w.emit(cur, rdfc.Term{Kind: rdfc.IRI, Value: rdfRest}, next, g)
+		w.emit(cur, &restTerm, next, g)
 		cur = next
 	}
-	return head, true, nil
+	return true, nil
 }
