@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 )
 
@@ -64,13 +65,74 @@ type fieldInfo struct {
 	// lenient: a value of the wrong JSON type is kept in Extra instead of
 	// failing the parse (for properties that real issuers get wrong).
 	lenient bool
+	// op reads one value of the field (an item, for a list), elemOp the
+	// struct an opPtr points to: worked out once per type, as asking
+	// reflect (classOf) for every value decoded was a twentieth of Parse.
+	op, elemOp valueOp
+	// sub caches the structInfo of the object type an opStruct value is
+	// (or an opPtr points to), subType, so that decoding one does not look
+	// it up in infoCache (filled on first use: the types are recursive).
+	sub     *atomic.Pointer[structInfo]
+	subType reflect.Type
+}
+
+func (fi *fieldInfo) subInfo() *structInfo {
+	if si := fi.sub.Load(); si != nil {
+		return si
+	}
+	si := infoOf(fi.subType)
+	fi.sub.Store(si)
+	return si
+}
+
+// valueOp is how decodeValue reads a value of a given Go type; opOf
+// chooses it.
+type valueOp uint8
+
+const (
+	opUnsupported valueOp = iota
+	opPtr                 // pointer to a struct: a new one, read with elemOp
+	opStruct              // one of the package's object types
+	opContext             // Context: a string, else its UnmarshalJSON
+	opProof
+	opUnmarshaler
+	opNumber
+	opString
+	opBool
+)
+
+// opOf is decodeValue's choice for type t, in the order of its checks.
+func opOf(t reflect.Type) valueOp {
+	switch {
+	case t.Kind() == reflect.Pointer && t.Elem().Kind() == reflect.Struct:
+		return opPtr
+	case t.Kind() == reflect.Struct && classOf(t)&cHasMeta != 0:
+		return opStruct
+	case t == contextType:
+		return opContext
+	case t == proofType:
+		return opProof
+	case classOf(t)&cUnmarshaler != 0:
+		return opUnmarshaler
+	case t == numberType:
+		return opNumber
+	case t.Kind() == reflect.String:
+		return opString
+	case t.Kind() == reflect.Bool:
+		return opBool
+	}
+	return opUnsupported
 }
 
 type structInfo struct {
 	fields []fieldInfo
-	byName map[string]int // property name -> position in fields
-	extra  int            // index of the Extra field
-	idIdx  int            // index of the ID field, -1 if none
+	// byName indexes fields by property name: an open-addressing table of
+	// positions+1 (0: empty slot), hashed by nameHash. It replaced a
+	// map[string]int, whose lookup, hashing every key of every object of
+	// a document, was a fifteenth of Parse.
+	byName []uint8
+	extra  int // index of the Extra field
+	idIdx  int // index of the ID field, -1 if none
 }
 
 var infoCache sync.Map // reflect.Type -> *structInfo
@@ -114,7 +176,7 @@ func infoOf(t reflect.Type) *structInfo {
 	if v, ok := infoCache.Load(t); ok {
 		return v.(*structInfo)
 	}
-	si := &structInfo{byName: map[string]int{}, extra: -1, idIdx: -1}
+	si := &structInfo{extra: -1, idIdx: -1}
 	for i := range t.NumField() {
 		f := t.Field(i)
 		if !f.IsExported() {
@@ -131,12 +193,69 @@ func infoOf(t reflect.Type) *structInfo {
 		if name == "id" {
 			si.idIdx = i
 		}
-		si.byName[name] = len(si.fields)
 		opt := f.Tag.Get("ob")
-		si.fields = append(si.fields, fieldInfo{name: name, index: i, one: opt == "one", lenient: opt == "lenient"})
+		fi := fieldInfo{name: name, index: i, one: opt == "one", lenient: opt == "lenient"}
+		vt := f.Type
+		if vt.Kind() == reflect.Slice {
+			vt = vt.Elem()
+		}
+		fi.op = opOf(vt)
+		if fi.op == opPtr {
+			vt = vt.Elem()
+			fi.elemOp = opOf(vt)
+		}
+		if fi.op == opStruct || fi.elemOp == opStruct {
+			fi.sub, fi.subType = new(atomic.Pointer[structInfo]), vt
+		}
+		si.fields = append(si.fields, fi)
 	}
+	si.index()
 	v, _ := infoCache.LoadOrStore(t, si)
 	return v.(*structInfo)
+}
+
+// index builds si.byName. A name given to two fields (none is) would find
+// the later one, as a map filled in field order would.
+func (si *structInfo) index() {
+	if len(si.fields) > 254 {
+		panic("ob3: too many fields") // positions+1 are bytes
+	}
+	size := 16
+	for size < 4*len(si.fields) { // at most a quarter full: short probes
+		size *= 2
+	}
+	si.byName = make([]uint8, size)
+	for i, fi := range si.fields {
+		j := nameHash(fi.name) & (size - 1)
+		for si.byName[j] != 0 && si.fields[si.byName[j]-1].name != fi.name {
+			j = (j + 1) & (size - 1)
+		}
+		si.byName[j] = uint8(i + 1)
+	}
+}
+
+// nameHash is a cheap hash of a property name: its length and three of
+// its bytes tell the few names of one type apart well enough.
+func nameHash[S string | []byte](name S) int {
+	n := len(name)
+	if n == 0 {
+		return 0
+	}
+	return n*131 + int(name[0])*31 + int(name[n/2])*7 + int(name[n-1])
+}
+
+// lookup returns the position in si.fields of the property name.
+func lookup[S string | []byte](si *structInfo, name S) (int, bool) {
+	mask := len(si.byName) - 1
+	for j := nameHash(name) & mask; ; j = (j + 1) & mask {
+		p := si.byName[j]
+		if p == 0 {
+			return 0, false
+		}
+		if si.fields[p-1].name == string(name) {
+			return int(p - 1), true
+		}
+	}
 }
 
 // FieldError is a decoding error at a property path such as
@@ -199,7 +318,14 @@ type decoder struct {
 	arena []byte
 	// path is the current property path, rendered only for an error so
 	// that decoding a valid document builds no path strings.
-	path []pathEnt
+	path    []pathEnt
+	pathBuf [8]pathEnt // path's first backing array, allocated with d
+	// spans are the extents of data's containers when scan recorded them
+	// (see scanner.spans), else nil; complex, with scanned set, are the
+	// strings of data that need decoding (see scanner.complex).
+	spans   []span
+	scanned bool
+	complex []int32
 }
 
 type pathEnt struct {
@@ -209,7 +335,9 @@ type pathEnt struct {
 }
 
 func newDecoder(data []byte) *decoder {
-	return &decoder{data: data, src: string(data), path: make([]pathEnt, 0, 8)}
+	d := &decoder{data: data, src: string(data)}
+	d.path = d.pathBuf[:0]
+	return d
 }
 
 func (d *decoder) push(key string) { d.path = append(d.path, pathEnt{key: key}) }
@@ -249,18 +377,40 @@ func (d *decoder) str(sub []byte) string {
 	return string(sub)
 }
 
-// unquote decodes a checked JSON string (quotes included).
-func (d *decoder) unquote(raw []byte) string {
+// plain reports whether the checked JSON string raw (quotes included)
+// decodes to the bytes between its quotes as they are.
+func (d *decoder) plain(raw []byte) bool {
+	if d.scanned {
+		if off, ok := d.offset(raw); ok {
+			// scan noted the strings that are not: a binary search.
+			c := d.complex
+			lo, hi := 0, len(c)
+			for lo < hi {
+				m := int(uint(lo+hi) >> 1)
+				if int(c[m]) < off {
+					lo = m + 1
+				} else {
+					hi = m
+				}
+			}
+			return lo == len(c) || int(c[lo]) != off
+		}
+	}
 	inner := raw[1 : len(raw)-1]
 	// An escape anywhere, or invalid UTF-8, needs the full decoding; a
 	// non-ASCII byte alone does not end the search for escapes.
-	if bytes.IndexByte(inner, '\\') >= 0 || !utf8.Valid(inner) {
+	return bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner)
+}
+
+// unquote decodes a checked JSON string (quotes included).
+func (d *decoder) unquote(raw []byte) string {
+	if !d.plain(raw) {
 		return unquoteSlow(raw)
 	}
-	if len(inner) == 0 {
+	if len(raw) == 2 {
 		return ""
 	}
-	return d.str(inner)
+	return d.str(raw[1 : len(raw)-1])
 }
 
 // raw returns a copy of sub for an Extra map.
@@ -287,13 +437,16 @@ func decodeUntrusted(raw []byte, v reflect.Value) error {
 		}
 		// Anything else fails decodeStruct's first check, as it did.
 	}
-	return newDecoder(raw).decodeStruct(raw, v)
+	return newDecoder(raw).decodeStruct(raw, v, nil)
 }
 
 // decodeStruct reads raw, a checked JSON value, into v, an addressable
 // struct value of one of the package's object types.
-func (d *decoder) decodeStruct(raw []byte, v reflect.Value) error {
-	si := infoOf(v.Type())
+// si is infoOf(v.Type()) when the caller has it at hand, else nil.
+func (d *decoder) decodeStruct(raw []byte, v reflect.Value, si *structInfo) error {
+	if si == nil {
+		si = infoOf(v.Type())
+	}
 	meta := v.Addr().Interface().(hasMeta).obMeta()
 	c := firstByte(raw)
 	if c == '"' && classOf(v.Type())&cIRIAcceptor != 0 && si.idIdx >= 0 {
@@ -314,7 +467,7 @@ func (d *decoder) decodeStruct(raw []byte, v reflect.Value) error {
 		slots = make([][]byte, len(si.fields))
 	}
 	var extra map[string]json.RawMessage
-	it := newObjectIter(raw)
+	it := d.members(raw)
 	for {
 		kraw, r, ok := it.next()
 		if !ok {
@@ -322,11 +475,10 @@ func (d *decoder) decodeStruct(raw []byte, v reflect.Value) error {
 		}
 		var i int
 		var known bool
-		inner := kraw[1 : len(kraw)-1]
-		if bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
-			i, known = si.byName[string(inner)]
+		if d.plain(kraw) {
+			i, known = lookup(si, kraw[1:len(kraw)-1])
 		} else {
-			i, known = si.byName[unquoteSlow(kraw)]
+			i, known = lookup(si, unquoteSlow(kraw))
 		}
 		if known {
 			slots[i] = r
@@ -337,7 +489,8 @@ func (d *decoder) decodeStruct(raw []byte, v reflect.Value) error {
 		}
 		extra[d.unquote(kraw)] = d.raw(r)
 	}
-	for i, fi := range si.fields {
+	for i := range si.fields {
+		fi := &si.fields[i]
 		r := slots[i]
 		if r == nil {
 			continue
@@ -368,7 +521,7 @@ func (d *decoder) decodeStruct(raw []byte, v reflect.Value) error {
 // decodeField reads one known property. keep reports a value that the
 // typed field cannot hold but that must survive (a language map given for
 // a string): the caller keeps it in Extra.
-func (d *decoder) decodeField(raw []byte, fv reflect.Value, fi fieldInfo, meta *objMeta) (keep bool, err error) {
+func (d *decoder) decodeField(raw []byte, fv reflect.Value, fi *fieldInfo, meta *objMeta) (keep bool, err error) {
 	c := firstByte(raw)
 	if c == 'n' {
 		return false, nil // null: same as absent
@@ -378,13 +531,13 @@ func (d *decoder) decodeField(raw []byte, fv reflect.Value, fi fieldInfo, meta *
 	case t.Kind() == reflect.Slice:
 		if c == '[' {
 			var buf [16][]byte
-			items := arrayItems(buf[:0], raw)
+			items := d.arrayItems(buf[:0], raw)
 			fv.SetZero()
 			fv.Grow(len(items))
 			fv.SetLen(len(items))
 			for i, it := range items {
 				d.pushIdx(i)
-				err := d.decodeValue(it, fv.Index(i))
+				err := d.decodeValue(it, fv.Index(i), fi.op, fi)
 				d.pop()
 				if err != nil {
 					fv.SetZero()
@@ -403,7 +556,7 @@ func (d *decoder) decodeField(raw []byte, fv reflect.Value, fi fieldInfo, meta *
 		fv.SetZero()
 		fv.Grow(1)
 		fv.SetLen(1)
-		if err := d.decodeValue(raw, fv.Index(0)); err != nil {
+		if err := d.decodeValue(raw, fv.Index(0), fi.op, fi); err != nil {
 			fv.SetZero()
 			return false, err
 		}
@@ -414,41 +567,46 @@ func (d *decoder) decodeField(raw []byte, fv reflect.Value, fi fieldInfo, meta *
 	case t.Kind() == reflect.Pointer && c == '[':
 		// JSON-LD: a one-element array is the same as the bare value.
 		var buf [2][]byte
-		items := arrayItems(buf[:0], raw)
+		items := d.arrayItems(buf[:0], raw)
 		if len(items) != 1 {
 			return false, d.fieldErr("expected object, got array of %d", len(items))
 		}
 		meta.setForm(fi.name, formArray)
 		d.pushIdx(0)
-		err := d.decodeValue(items[0], fv)
+		err := d.decodeValue(items[0], fv, fi.op, fi)
 		d.pop()
 		return false, err
 	case t.Kind() == reflect.String && t != numberType && c == '{':
 		// A language map ({"fr": "…"}): kept as it came, see package doc.
 		return true, nil
 	}
-	return false, d.decodeValue(raw, fv)
+	return false, d.decodeValue(raw, fv, fi.op, fi)
 }
 
-// decodeValue reads a single (non-list) checked value into fv.
-func (d *decoder) decodeValue(raw []byte, fv reflect.Value) error {
+// decodeValue reads a single (non-list) checked value of field fi into
+// fv, of a type whose opOf is op.
+func (d *decoder) decodeValue(raw []byte, fv reflect.Value, op valueOp, fi *fieldInfo) error {
 	c := firstByte(raw)
-	t := fv.Type()
-	switch {
-	case t.Kind() == reflect.Pointer && t.Elem().Kind() == reflect.Struct:
-		nv := reflect.New(t.Elem())
-		if err := d.decodeValue(raw, nv.Elem()); err != nil {
+	switch op {
+	case opPtr:
+		nv := reflect.New(fv.Type().Elem())
+		if err := d.decodeValue(raw, nv.Elem(), fi.elemOp, fi); err != nil {
 			return err
 		}
 		fv.Set(nv)
 		return nil
-	case t.Kind() == reflect.Struct && classOf(t)&cHasMeta != 0:
-		return d.decodeStruct(raw, fv)
-	case t == contextType && c == '"':
-		// Context.UnmarshalJSON's string case, without re-checking bytes.
-		fv.Set(reflect.ValueOf(Context{URL: d.unquote(bytes.TrimSpace(raw))}))
-		return nil
-	case t == proofType:
+	case opStruct:
+		return d.decodeStruct(raw, fv, fi.subInfo())
+	case opContext:
+		if c == '"' {
+			// Context.UnmarshalJSON's string case, without re-checking
+			// bytes; set through a pointer, as reflect.ValueOf(Context{…})
+			// would allocate.
+			*fv.Addr().Interface().(*Context) = Context{URL: d.unquote(bytes.TrimSpace(raw))}
+			return nil
+		}
+		return d.unmarshaler(raw, fv)
+	case opProof:
 		// Proof.UnmarshalJSON, without re-checking the bytes.
 		raw = bytes.TrimSpace(raw)
 		if c != '{' {
@@ -456,31 +614,36 @@ func (d *decoder) decodeValue(raw []byte, fv reflect.Value) error {
 		}
 		fv.Addr().Interface().(*Proof).fill(d, raw)
 		return nil
-	case classOf(t)&cUnmarshaler != 0:
-		if err := fv.Addr().Interface().(json.Unmarshaler).UnmarshalJSON(raw); err != nil {
-			return d.fieldErr("%v", err)
-		}
-		return nil
-	case t == numberType:
+	case opUnmarshaler:
+		return d.unmarshaler(raw, fv)
+	case opNumber:
 		if c != '-' && (c < '0' || c > '9') {
 			return d.fieldErr("expected number, got %s", jsonKind(c))
 		}
 		fv.SetString(d.str(bytes.TrimSpace(raw)))
 		return nil
-	case t.Kind() == reflect.String:
+	case opString:
 		if c != '"' {
 			return d.fieldErr("expected string, got %s", jsonKind(c))
 		}
 		fv.SetString(d.unquote(bytes.TrimSpace(raw)))
 		return nil
-	case t.Kind() == reflect.Bool:
+	case opBool:
 		if c != 't' && c != 'f' {
 			return d.fieldErr("expected boolean, got %s", jsonKind(c))
 		}
 		fv.SetBool(c == 't')
 		return nil
 	}
-	return d.fieldErr("unsupported Go type %s", t)
+	return d.fieldErr("unsupported Go type %s", fv.Type())
+}
+
+// unmarshaler reads raw with fv's own UnmarshalJSON.
+func (d *decoder) unmarshaler(raw []byte, fv reflect.Value) error {
+	if err := fv.Addr().Interface().(json.Unmarshaler).UnmarshalJSON(raw); err != nil {
+		return d.fieldErr("%v", err)
+	}
+	return nil
 }
 
 // encodeStruct writes v, a struct value of one of the package's object
@@ -531,7 +694,7 @@ func encodeStruct(buf *bytes.Buffer, v reflect.Value, depth int) error {
 		}
 		slices.Sort(keys)
 		for _, k := range keys {
-			if i, known := si.byName[k]; known && !isEmpty(v.Field(si.fields[i].index)) {
+			if i, known := lookup(si, k); known && !isEmpty(v.Field(si.fields[i].index)) {
 				continue // the typed field, set, wins over a kept value
 			}
 			if n > 0 {

@@ -49,10 +49,14 @@ func Unmarshal(data []byte, v any) error {
 	if len(data) > MaxSize {
 		return ErrTooLarge
 	}
-	if err := scan(data); err != nil {
+	s := getScanner(data, true)
+	defer s.release()
+	if err := s.check(); err != nil {
 		return err
 	}
-	return newDecoder(data).decodeStruct(data, rv.Elem())
+	d := newDecoder(data)
+	d.spans, d.scanned, d.complex = s.spans, true, s.complex
+	return d.decodeStruct(data, rv.Elem(), nil)
 }
 
 // Marshal writes v (one of the package's object types, or a pointer to

@@ -63,7 +63,7 @@ var errProofNotObject = errors.New("expected object")
 // and a member that is not a string leaves its field empty.
 func (p *Proof) fill(d *decoder, raw []byte) {
 	*p = Proof{Raw: slices.Clone(raw)}
-	it := newObjectIter(raw)
+	it := d.members(raw)
 	for {
 		k, v, ok := it.next()
 		if !ok {

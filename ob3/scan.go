@@ -8,7 +8,9 @@ import (
 	"hash/maphash"
 	"math/bits"
 	"strconv"
+	"strings"
 	"sync"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -16,9 +18,12 @@ import (
 // scan checks once that the input is exactly one JSON value with bounded
 // depth and no object repeating a key, then the decoders walk the
 // already-checked bytes directly (decodeStruct, decodeAny) without
-// validating or re-reading any level again. encoding/json is used only for
-// the rare strings that hold escapes or invalid UTF-8, so that their
-// decoding stays exactly that of encoding/json.
+// validating them again. For Parse, scan also records where each object
+// and array ends and which strings need decoding, so that the decoder
+// neither walks a nested value's bytes once per level above it to find
+// its end nor looks at a string's bytes to know it is plain. Strings that
+// hold escapes or invalid UTF-8 are decoded by unquoteSlow, exactly as
+// encoding/json decodes them.
 
 var keySeed = maphash.MakeSeed()
 
@@ -31,6 +36,7 @@ type keyEnt struct {
 
 type scanFrame struct {
 	obj       bool
+	span      int32 // index in scanner.spans, when recorded
 	keysStart int32 // first key of this object in scanner.keys
 	cur       int32 // objects: index in scanner.keys of the current key
 	idx       int   // arrays: number of values started
@@ -48,7 +54,20 @@ type scanner struct {
 	keys    []keyEnt
 	decoded []string // keys with escapes or invalid UTF-8, decoded
 	stack   []scanFrame
+	// spans, when record is set, has the extent of every object and array
+	// in the order they open (so sorted by start): the decoder finds where
+	// a nested value ends by a search here rather than by walking its bytes
+	// again at every level of nesting above it.
+	record bool
+	spans  []span
+	// complex, when record is set, has where each string (key or value)
+	// that needs decoding starts, in order: the decoder then knows which
+	// strings are plain without looking at their bytes again.
+	complex []int32
 }
+
+// span is the extent data[start:end] of one object or array.
+type span struct{ start, end int32 }
 
 func invalidAt(data []byte, pos int) error {
 	if pos >= len(data) {
@@ -210,15 +229,33 @@ func scanLiteral(data []byte, pos int, lit string) (int, error) {
 // repeating a key, in one pass over the bytes and without allocating for
 // ordinary documents; then that the value is an object.
 func scan(data []byte) error {
+	s := getScanner(data, false)
+	err := s.check()
+	s.release()
+	return err
+}
+
+// getScanner takes a scanner from the pool for data; record asks for the
+// spans of its containers and the strings needing decoding (see scanner).
+// The caller releases it when done with them.
+func getScanner(data []byte, record bool) *scanner {
 	s := scannerPool.Get().(*scanner)
 	s.data = data
-	err := s.run()
+	s.record = record
+	return s
+}
+
+func (s *scanner) release() {
 	s.reset()
 	scannerPool.Put(s)
-	if err != nil {
+}
+
+// check is scan's work on s.data.
+func (s *scanner) check() error {
+	if err := s.run(); err != nil {
 		return err
 	}
-	if c := firstByte(data); c != '{' {
+	if c := firstByte(s.data); c != '{' {
 		return &FieldError{Message: "expected object, got " + jsonKind(c)}
 	}
 	return nil
@@ -240,6 +277,15 @@ func (s *scanner) reset() {
 	if cap(s.keys) > 4096 { // a document with huge objects: do not keep that much
 		s.keys = make([]keyEnt, 0, 64)
 	}
+	s.record = false
+	s.spans = s.spans[:0]
+	if cap(s.spans) > 4096 {
+		s.spans = nil
+	}
+	s.complex = s.complex[:0]
+	if cap(s.complex) > 4096 {
+		s.complex = nil
+	}
 }
 
 func (s *scanner) run() error {
@@ -260,10 +306,13 @@ value:
 		if len(s.stack) >= MaxDepth {
 			return ErrTooDeep
 		}
-		s.stack = append(s.stack, scanFrame{obj: c == '{', keysStart: int32(len(s.keys))})
+		s.stack = append(s.stack, scanFrame{obj: c == '{', keysStart: int32(len(s.keys)), span: int32(len(s.spans))})
+		if s.record {
+			s.spans = append(s.spans, span{start: int32(pos)})
+		}
 		pos = skipWS(data, pos+1)
 		if pos < len(data) && (c == '{' && data[pos] == '}' || c == '[' && data[pos] == ']') {
-			s.pop()
+			s.pop(pos + 1)
 			pos++
 			goto after
 		}
@@ -272,9 +321,12 @@ value:
 		}
 		goto value
 	case '"':
-		end, _, err := scanString(data, pos)
+		end, complex, err := scanString(data, pos)
 		if err != nil {
 			return err
+		}
+		if complex && s.record {
+			s.complex = append(s.complex, int32(pos))
 		}
 		pos = end
 	case 't':
@@ -319,7 +371,7 @@ after:
 			pos = skipWS(data, pos+1)
 			goto key
 		case '}':
-			s.pop()
+			s.pop(pos + 1)
 			pos++
 			goto after
 		}
@@ -329,7 +381,7 @@ after:
 			pos = skipWS(data, pos+1)
 			goto value
 		case ']':
-			s.pop()
+			s.pop(pos + 1)
 			pos++
 			goto after
 		}
@@ -344,6 +396,9 @@ key:
 		if err != nil {
 			return err
 		}
+		if complex && s.record {
+			s.complex = append(s.complex, int32(pos))
+		}
 		if err := s.addKey(pos+1, end-1, complex); err != nil {
 			return err
 		}
@@ -356,10 +411,14 @@ key:
 	goto value
 }
 
-func (s *scanner) pop() {
+// pop closes the innermost container, which ends at end.
+func (s *scanner) pop(end int) {
 	f := &s.stack[len(s.stack)-1]
 	if f.obj {
 		s.keys = s.keys[:f.keysStart]
+	}
+	if s.record {
+		s.spans[f.span].end = int32(end)
 	}
 	s.stack = s.stack[:len(s.stack)-1]
 }
@@ -451,13 +510,95 @@ func (s *scanner) path() string {
 }
 
 // unquoteSlow decodes a checked JSON string (quotes included) exactly as
-// encoding/json does: escapes resolved, invalid UTF-8 replaced by U+FFFD.
+// encoding/json does: escapes resolved, a \u escape of a surrogate that
+// does not pair with the one right after it, and each byte of invalid
+// UTF-8, replaced by U+FFFD. It used to call json.Unmarshal, whose
+// re-validation and reflection cost more than the whole rest of an
+// escaped string's decoding; FuzzDecodeAny and TestUnquoteSlow hold it to
+// encoding/json.
 func unquoteSlow(raw []byte) string {
-	var str string
-	if err := json.Unmarshal(raw, &str); err != nil {
-		panic("ob3: unquote of a checked string: " + err.Error()) // unreachable: scanned before
+	s := raw[1 : len(raw)-1]
+	var b strings.Builder
+	b.Grow(len(s) + 2*utf8.UTFMax)
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c == '\\':
+			e := s[i+1]
+			i += 2
+			switch e {
+			case 'b':
+				b.WriteByte('\b')
+			case 'f':
+				b.WriteByte('\f')
+			case 'n':
+				b.WriteByte('\n')
+			case 'r':
+				b.WriteByte('\r')
+			case 't':
+				b.WriteByte('\t')
+			case 'u':
+				r := hex4(s[i:])
+				i += 4
+				if utf16.IsSurrogate(r) {
+					r2 := rune(-1)
+					if i+6 <= len(s) && s[i] == '\\' && s[i+1] == 'u' {
+						r2 = hex4(s[i+2:])
+					}
+					if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
+						b.WriteRune(dec)
+						i += 6
+						continue
+					}
+					r = utf8.RuneError
+				}
+				b.WriteRune(r)
+			default: // '"', '\\', '/': scan allows no other escape
+				b.WriteByte(e)
+			}
+		case c < utf8.RuneSelf:
+			// The run of plain ASCII up to the next escape or non-ASCII
+			// byte, in one write.
+			j := i + 1
+			for j < len(s) && s[j] != '\\' && s[j] < utf8.RuneSelf {
+				j++
+			}
+			b.Write(s[i:j])
+			i = j
+		default:
+			r, size := utf8.DecodeRune(s[i:])
+			if r == utf8.RuneError && size == 1 {
+				b.WriteRune(utf8.RuneError)
+			} else {
+				b.Write(s[i : i+size])
+			}
+			i += size
+		}
 	}
-	return str
+	return b.String()
+}
+
+// hex4 is the value of the four hex digits s starts with, or -1 when it
+// does not start with four.
+func hex4(s []byte) rune {
+	if len(s) < 4 {
+		return -1
+	}
+	var r rune
+	for _, c := range s[:4] {
+		switch {
+		case '0' <= c && c <= '9':
+			c -= '0'
+		case 'a' <= c && c <= 'f':
+			c -= 'a' - 10
+		case 'A' <= c && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return -1
+		}
+		r = r<<4 | rune(c)
+	}
+	return r
 }
 
 // skipValue returns the end of the checked JSON value starting at pos.
@@ -525,15 +666,53 @@ func skipString(data []byte, pos int) int {
 	}
 }
 
-// objectIter walks the members of a checked JSON object.
-type objectIter struct {
-	data []byte
-	pos  int
+// base returns where raw starts in d.data when the decoder has the spans
+// of its containers to look ends up in, else -1.
+func (d *decoder) base(raw []byte) int {
+	if d.spans == nil {
+		return -1
+	}
+	if off, ok := d.offset(raw); ok {
+		return off
+	}
+	return -1
 }
 
-func newObjectIter(raw []byte) objectIter {
+// skip is skipValue for raw[p], raw starting at base in d.data (see
+// d.base): the end of an object or array is looked up in the spans scan
+// recorded (a binary search over the containers) instead of walking all
+// the bytes under it.
+func (d *decoder) skip(raw []byte, p, base int) int {
+	if c := raw[p]; base >= 0 && (c == '{' || c == '[') {
+		at := int32(base + p)
+		sp := d.spans
+		lo, hi := 0, len(sp)
+		for lo < hi {
+			m := int(uint(lo+hi) >> 1)
+			if sp[m].start < at {
+				lo = m + 1
+			} else {
+				hi = m
+			}
+		}
+		if lo < len(sp) && sp[lo].start == at {
+			return int(sp[lo].end) - base
+		}
+	}
+	return skipValue(raw, p)
+}
+
+// objectIter walks the members of a checked JSON object.
+type objectIter struct {
+	d    *decoder
+	data []byte
+	pos  int
+	base int // see decoder.base
+}
+
+func (d *decoder) members(raw []byte) objectIter {
 	// raw is a checked object: skip to just after '{'.
-	return objectIter{data: raw, pos: skipWS(raw, 0) + 1}
+	return objectIter{d: d, data: raw, pos: skipWS(raw, 0) + 1, base: d.base(raw)}
 }
 
 // next returns the next member: the key as it appears (quotes included)
@@ -551,14 +730,15 @@ func (it *objectIter) next() (key, val []byte, ok bool) {
 	key = d[p:ke]
 	p = skipWS(d, ke)
 	p = skipWS(d, p+1) // ':'
-	ve := skipValue(d, p)
+	ve := it.d.skip(d, p, it.base)
 	val = d[p:ve]
 	it.pos = ve
 	return key, val, true
 }
 
 // arrayItems appends the items of a checked JSON array to dst.
-func arrayItems(dst [][]byte, raw []byte) [][]byte {
+func (d *decoder) arrayItems(dst [][]byte, raw []byte) [][]byte {
+	base := d.base(raw)
 	p := skipWS(raw, 0) + 1
 	for {
 		p = skipWS(raw, p)
@@ -568,7 +748,7 @@ func arrayItems(dst [][]byte, raw []byte) [][]byte {
 		if p >= len(raw) || raw[p] == ']' {
 			return dst
 		}
-		e := skipValue(raw, p)
+		e := d.skip(raw, p, base)
 		dst = append(dst, raw[p:e])
 		p = e
 	}
@@ -584,7 +764,7 @@ func (d *decoder) decodeAny(raw []byte) any {
 		// Members first, so the map is made at its final size.
 		var buf [32][2][]byte
 		kv := buf[:0]
-		it := newObjectIter(raw[p:])
+		it := d.members(raw[p:])
 		for {
 			k, v, ok := it.next()
 			if !ok {
@@ -599,7 +779,7 @@ func (d *decoder) decodeAny(raw []byte) any {
 		return m
 	case '[':
 		var buf [16][]byte
-		items := arrayItems(buf[:0], raw[p:])
+		items := d.arrayItems(buf[:0], raw[p:])
 		a := make([]any, len(items))
 		for i, it := range items {
 			a[i] = d.decodeAny(it)
