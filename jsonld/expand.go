@@ -377,42 +377,26 @@ func (p *proc) expandObject(ctx *Context, prop string, pdef *termDef, elem map[s
 		}
 	}
 	sortEntries(types)
-	// Each type term is looked up in typeCtx once: the definitions (of
-	// the first few terms) are kept in typeDefs for expandKeyword, which
-	// expands the same terms.
-	var tdBuf [4]typeDef
-	typeDefs := tdBuf[:0]
 	var inputType typeOfInput
 	for i, te := range types {
-		// The entry's scoped contexts apply in the lexicographical order
-		// of its terms.
-		var scopedBuf [2]typeDef
-		scoped := scopedBuf[:0]
-		note := func(t string) {
-			td := typeCtx.terms[t]
-			if len(typeDefs) < cap(typeDefs) {
-				typeDefs = append(typeDefs, typeDef{t, td})
-			}
-			if td != nil && td.hasCtx {
-				scoped = append(scoped, typeDef{t, td})
-			}
-		}
+		var terms []string
 		switch v := te.value.(type) {
 		case string:
-			note(v)
+			terms = []string{v}
 		case []any:
+			terms = make([]string, 0, len(v))
 			for _, t := range v {
 				if s, ok := t.(string); ok {
-					note(s)
+					terms = append(terms, s)
 				}
 			}
+			slices.Sort(terms)
 		}
-		if len(scoped) > 1 {
-			slices.SortFunc(scoped, func(a, b typeDef) int { return strings.Compare(a.term, b.term) })
-		}
-		for _, sd := range scoped {
-			if ctx, err = p.deriveScoped(ctx, sd.def, false, false); err != nil {
-				return nil, false, err
+		for _, t := range terms {
+			if td := typeCtx.terms[t]; td != nil && td.hasCtx {
+				if ctx, err = p.deriveScoped(ctx, td, false, false); err != nil {
+					return nil, false, err
+				}
 			}
 		}
 		if i == 0 {
@@ -425,13 +409,13 @@ func (p *proc) expandObject(ctx *Context, prop string, pdef *termDef, elem map[s
 					last, _ = v[len(v)-1].(string)
 				}
 			}
-			inputType.term, inputType.ctx = last, ctx
+			inputType = typeOfInput{term: last, ctx: ctx}
 		}
 	}
 
 	res := p.newObj()
 	res.props = p.makeProps(len(elem))
-	if err := p.expandEntries(ctx, typeCtx, prop, ents, res, inputType, typeDefs, baseURL, path); err != nil {
+	if err := p.expandEntries(ctx, typeCtx, prop, ents, res, inputType, baseURL, path); err != nil {
 		return nil, false, err
 	}
 
@@ -518,25 +502,6 @@ type typeOfInput struct {
 	ctx  *Context
 }
 
-// typeDef is a type term and its definition (nil if none) in the context
-// that expands types. expandObject looks its type terms up for their
-// scoped contexts, and passes the definitions down (a separate parameter:
-// in typeOfInput, escape analysis would move them to the heap with ctx).
-type typeDef struct {
-	term string
-	def  *termDef
-}
-
-// typeTermDef is typeCtx.terms[term], found among defs if there.
-func typeTermDef(defs []typeDef, typeCtx *Context, term string) *termDef {
-	for i := range defs {
-		if defs[i].term == term {
-			return defs[i].def
-		}
-	}
-	return typeCtx.terms[term]
-}
-
 func (t typeOfInput) isJSON(p *proc) bool {
 	if t.term == "" {
 		return false
@@ -547,7 +512,7 @@ func (t typeOfInput) isJSON(p *proc) bool {
 
 // expandEntries is steps 13 and 14: every entry of an object (ents, and
 // the entries of its nested @nest maps) into res.
-func (p *proc) expandEntries(ctx, typeCtx *Context, prop string, ents []entry, res *object, inputType typeOfInput, typeDefs []typeDef, baseURL string, path *pathSeg) error {
+func (p *proc) expandEntries(ctx, typeCtx *Context, prop string, ents []entry, res *object, inputType typeOfInput, baseURL string, path *pathSeg) error {
 	var nests []entry
 	seg := pathSeg{parent: path, idx: -1}
 	for _, e := range ents {
@@ -582,7 +547,7 @@ func (p *proc) expandEntries(ctx, typeCtx *Context, prop string, ents []entry, r
 			continue
 		}
 		if exp[0] == '@' && isKeyword(exp) {
-			isNest, err := p.expandKeyword(ctx, typeCtx, prop, exp, key, value, res, inputType, typeDefs, baseURL, &seg)
+			isNest, err := p.expandKeyword(ctx, typeCtx, prop, exp, key, value, res, inputType, baseURL, &seg)
 			if err != nil {
 				return err
 			}
@@ -623,7 +588,7 @@ func (p *proc) expandEntries(ctx, typeCtx *Context, prop string, ents []entry, r
 					return newErr("invalid @nest value", "nested value object at "+seg.String())
 				}
 			}
-			if err := p.expandEntries(nestCtx, typeCtx, prop, nents, res, inputType, typeDefs, baseURL, &seg); err != nil {
+			if err := p.expandEntries(nestCtx, typeCtx, prop, nents, res, inputType, baseURL, &seg); err != nil {
 				return err
 			}
 		}
@@ -633,7 +598,7 @@ func (p *proc) expandEntries(ctx, typeCtx *Context, prop string, ents []entry, r
 
 // expandKeyword handles one keyword entry (step 13.4). It reports whether
 // the entry is an @nest to process afterwards.
-func (p *proc) expandKeyword(ctx, typeCtx *Context, prop, kw, key string, value any, res *object, inputType typeOfInput, typeDefs []typeDef, baseURL string, path *pathSeg) (bool, error) {
+func (p *proc) expandKeyword(ctx, typeCtx *Context, prop, kw, key string, value any, res *object, inputType typeOfInput, baseURL string, path *pathSeg) (bool, error) {
 	if prop == "@reverse" {
 		return false, newErr("invalid reverse property map", "keyword "+kw+" in @reverse at "+path.String())
 	}
@@ -692,7 +657,7 @@ func (p *proc) expandKeyword(ctx, typeCtx *Context, prop, kw, key string, value 
 			}
 			// The common case: a term for a well-formed IRI, which is what
 			// expandIRI would give, and which toRdf then need not check.
-			if td := typeTermDef(typeDefs, typeCtx, s); td != nil && td.idWF && !td.nullID {
+			if td := typeCtx.terms[s]; td != nil && td.idWF && !td.nullID {
 				types = append(types, td.id)
 				continue
 			}

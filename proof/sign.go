@@ -61,7 +61,7 @@ type proofJSON struct {
 	Domain             string
 	Challenge          string
 	Nonce              string
-	PreviousProof      any // a string, or []any of strings
+	PreviousProof      []string // written as a string when there is one
 	ProofValue         string
 }
 
@@ -82,16 +82,17 @@ func (p *proofJSON) appendJSON(dst []byte) []byte {
 	dst = appendStringMember(dst, "domain", p.Domain, omitEmpty)
 	dst = appendStringMember(dst, "challenge", p.Challenge, omitEmpty)
 	dst = appendStringMember(dst, "nonce", p.Nonce, omitEmpty)
-	switch pp := p.PreviousProof.(type) {
-	case string:
-		dst = appendStringMember(dst, "previousProof", pp, false)
-	case []any:
+	switch len(p.PreviousProof) {
+	case 0:
+	case 1:
+		dst = appendStringMember(dst, "previousProof", p.PreviousProof[0], false)
+	default:
 		dst = append(dst, `,"previousProof":[`...)
-		for i, id := range pp {
+		for i, id := range p.PreviousProof {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			dst = appendJSONString(dst, id.(string))
+			dst = appendJSONString(dst, id)
 		}
 		dst = append(dst, ']')
 	}
@@ -144,8 +145,16 @@ func (p *proofJSON) options() map[string]any {
 	set("domain", p.Domain)
 	set("challenge", p.Challenge)
 	set("nonce", p.Nonce)
-	if p.PreviousProof != nil {
-		m["previousProof"] = p.PreviousProof
+	switch len(p.PreviousProof) {
+	case 0:
+	case 1:
+		m["previousProof"] = p.PreviousProof[0]
+	default:
+		l := make([]any, len(p.PreviousProof))
+		for i, id := range p.PreviousProof {
+			l[i] = id
+		}
+		m["previousProof"] = l
 	}
 	return m
 }
@@ -172,6 +181,7 @@ func (s *Signer) options(o SignOptions) (*proofJSON, error) {
 		Domain:             o.Domain,
 		Challenge:          o.Challenge,
 		Nonce:              o.Nonce,
+		PreviousProof:      o.PreviousProof,
 	}
 	if p.ProofPurpose == "" {
 		p.ProofPurpose = PurposeAssertionMethod
@@ -187,17 +197,6 @@ func (s *Signer) options(o SignOptions) (*proofJSON, error) {
 	p.Created = FormatDateTime(created)
 	if !o.Expires.IsZero() {
 		p.Expires = FormatDateTime(o.Expires)
-	}
-	switch len(o.PreviousProof) {
-	case 0:
-	case 1:
-		p.PreviousProof = o.PreviousProof[0]
-	default:
-		l := make([]any, len(o.PreviousProof))
-		for i, id := range o.PreviousProof {
-			l[i] = id
-		}
-		p.PreviousProof = l
 	}
 	return p, nil
 }

@@ -208,7 +208,8 @@ func TestSignConcurrent(t *testing.T) {
 
 // TestProofJSON: the hand-written proof encoding is byte for byte what
 // encoding/json wrote before, with its omitempty members and its escaping
-// (<, > and &, control characters, invalid UTF-8).
+// (<, > and &, control characters, invalid UTF-8), and previousProof
+// shaped as in the proof's map form.
 func TestProofJSON(t *testing.T) {
 	type tagged struct {
 		Type               string `json:"type"`
@@ -229,15 +230,18 @@ func TestProofJSON(t *testing.T) {
 			ProofPurpose: PurposeAssertionMethod, ProofValue: "z3FXQ"},
 		"every member": {Type: TypeDataIntegrity, ID: "urn:uuid:1", Cryptosuite: SuiteEdDSARDFC2022, Created: "2025-03-14T09:30:00Z",
 			Expires: "2026-03-14T09:30:00Z", VerificationMethod: "https://example.org/keys/1", ProofPurpose: "authentication",
-			Domain: "example.org", Challenge: "c-1", Nonce: "n", PreviousProof: "urn:uuid:0", ProofValue: "z1"},
+			Domain: "example.org", Challenge: "c-1", Nonce: "n", PreviousProof: []string{"urn:uuid:0"}, ProofValue: "z1"},
 		"previous proofs": {Type: "t", Cryptosuite: "c", VerificationMethod: "v", ProofPurpose: "p",
-			PreviousProof: []any{"urn:uuid:a", "urn:uuid:\"b\""}, ProofValue: "z"},
+			PreviousProof: []string{"urn:uuid:a", "urn:uuid:\"b\""}, ProofValue: "z"},
 		"escapes": {Type: "t", Cryptosuite: "c", VerificationMethod: "v", ProofPurpose: "p", ProofValue: "z",
 			Domain: "<a href=\"x\">&amp;</a>", Challenge: "tab\there\nnul\x00 \\ é ✓ \u2028", Nonce: "bad \xff utf-8"},
 		"empty required members": {},
 	}
 	for name, p := range cases {
-		want, err := json.Marshal(tagged(p))
+		// previousProof as the proof's map form has it: one id alone, or a
+		// list.
+		want, err := json.Marshal(tagged{p.Type, p.ID, p.Cryptosuite, p.Created, p.Expires, p.VerificationMethod,
+			p.ProofPurpose, p.Domain, p.Challenge, p.Nonce, p.options()["previousProof"], p.ProofValue})
 		if err != nil {
 			t.Fatal(err)
 		}
